@@ -1,0 +1,617 @@
+//! Bank CSV exports, read through a profile that says how this bank writes them.
+//!
+//! Every bank's export differs (delimiter, encoding, decimal comma, date format, sign
+//! convention, header lines), so a [`CsvProfile`] names each choice. The built-in
+//! default profile reads the header [`DEFAULT_HEADER`] with signed amounts, credits
+//! positive. One CSV file is one statement of one account.
+
+mod amount;
+pub mod codes;
+mod profile;
+
+use std::io::BufRead;
+
+use chrono::NaiveDate;
+
+use crate::diagnostic::{codes as common, Diagnostic, Diagnostics};
+use crate::model::{Account, Direction, EntryStatus, Remittance, Statement, Transaction};
+use crate::money::{Currency, Money};
+use crate::options::Options;
+use crate::position::Position;
+use crate::sink::Sink;
+
+pub use profile::{ColumnRef, Columns, CsvProfile, SignConvention, TextEncoding};
+
+/// The header of the built-in default profile. Tooling outside this repo writes files
+/// with it, so it never changes.
+pub const DEFAULT_HEADER: &str =
+    "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description";
+
+/// Parses a CSV export with the profile in `options` (or the built-in default).
+/// Returns the profile name as the format version.
+pub fn parse<R: BufRead>(
+    mut input: R,
+    options: &Options,
+    sink: &mut dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Option<String> {
+    let default_profile;
+    let profile = match &options.csv_profile {
+        Some(profile) => profile,
+        None => {
+            default_profile = CsvProfile::default_profile();
+            &default_profile
+        }
+    };
+    let skipped = match skip_lines(&mut input, profile.skip_lines) {
+        Ok(skipped) => skipped,
+        Err(error) => {
+            diagnostics.push(Diagnostic::error(
+                common::READ_FAILED,
+                Position::default(),
+                format!("could not read the file: {error}"),
+            ));
+            return Some(profile.name.clone());
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(profile.delimiter_byte())
+        .quote(profile.quote_byte())
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut rows = RowReader {
+        profile,
+        line_offset: skipped.lines,
+        byte_offset: skipped.bytes,
+        diagnostics,
+    };
+    rows.run(&mut reader, options, sink);
+    Some(profile.name.clone())
+}
+
+/// How much `skip_lines` consumed, so that positions still count from the file start.
+struct Skipped {
+    lines: u64,
+    bytes: u64,
+}
+
+fn skip_lines<R: BufRead>(input: &mut R, count: usize) -> std::io::Result<Skipped> {
+    let mut skipped = Skipped { lines: 0, bytes: 0 };
+    let mut line = Vec::new();
+    for _ in 0..count {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
+        }
+        skipped.lines += 1;
+        skipped.bytes += read as u64;
+    }
+    Ok(skipped)
+}
+
+/// Column positions resolved against the header (or given as indexes).
+struct ResolvedColumns {
+    booking_date: usize,
+    value_date: Option<usize>,
+    amount: Option<usize>,
+    credit: Option<usize>,
+    debit: Option<usize>,
+    direction: Option<usize>,
+    currency: Option<usize>,
+    bank_ref: Option<usize>,
+    payer_name: Option<usize>,
+    payer_account: Option<usize>,
+    description: Vec<usize>,
+}
+
+struct RowReader<'a> {
+    profile: &'a CsvProfile,
+    line_offset: u64,
+    byte_offset: u64,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl RowReader<'_> {
+    fn position(&self, record: &csv::ByteRecord) -> Position {
+        match record.position() {
+            Some(position) => Position::new(
+                position.byte() + self.byte_offset,
+                position.line() + self.line_offset,
+                position.record(),
+            ),
+            None => Position::default(),
+        }
+    }
+
+    fn run<R: std::io::Read>(
+        &mut self,
+        reader: &mut csv::Reader<R>,
+        options: &Options,
+        sink: &mut dyn Sink,
+    ) {
+        let mut record = csv::ByteRecord::new();
+        let mut columns: Option<ResolvedColumns> = None;
+        let mut rows = 0u64;
+        let mut first = true;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(error) => {
+                    let position = error
+                        .position()
+                        .map(|p| {
+                            Position::new(
+                                p.byte() + self.byte_offset,
+                                p.line() + self.line_offset,
+                                p.record(),
+                            )
+                        })
+                        .unwrap_or_default();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            codes::MALFORMED_ROW,
+                            position,
+                            format!("the CSV reader stopped: {error}"),
+                        )
+                        .record("row"),
+                    );
+                    break;
+                }
+            }
+            let position = self.position(&record);
+            if first {
+                first = false;
+                if let Some(bom_less) = record.get(0).and_then(|f| f.strip_prefix(b"\xEF\xBB\xBF"))
+                {
+                    let mut fixed = csv::ByteRecord::new();
+                    fixed.push_field(bom_less);
+                    for field in record.iter().skip(1) {
+                        fixed.push_field(field);
+                    }
+                    fixed.set_position(record.position().cloned());
+                    record = fixed;
+                }
+                if self.profile.has_header {
+                    let header: Vec<String> = record.iter().map(|f| self.decode(f)).collect();
+                    match self.resolve(Some(&header), position) {
+                        Some(resolved) => columns = Some(resolved),
+                        None => return,
+                    }
+                    let statement = self.statement(position);
+                    sink.statement(statement);
+                    continue;
+                }
+                match self.resolve(None, position) {
+                    Some(resolved) => columns = Some(resolved),
+                    None => return,
+                }
+                let statement = self.statement(position);
+                sink.statement(statement);
+            }
+            if record
+                .iter()
+                .all(|field| field.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            rows += 1;
+            if rows > options.limits.records_max {
+                self.diagnostics.push(Diagnostic::error(
+                    common::TOO_MANY_RECORDS,
+                    position,
+                    format!(
+                        "more than {} rows; raise limits.records_max to read this file",
+                        options.limits.records_max
+                    ),
+                ));
+                return;
+            }
+            let Some(columns) = columns.as_ref() else {
+                return;
+            };
+            if let Some(transaction) = self.row(columns, &record, position) {
+                sink.transaction(transaction);
+            }
+            if self.diagnostics.is_full() {
+                return;
+            }
+        }
+        if first {
+            self.diagnostics.push(Diagnostic::error(
+                common::EMPTY_FILE,
+                Position::default(),
+                "the file has no header and no rows",
+            ));
+        }
+    }
+
+    fn statement(&self, position: Position) -> Statement {
+        Statement {
+            id: String::new(),
+            account: Account {
+                number: self.profile.account.clone().unwrap_or_default(),
+                servicer: None,
+                currency: self.profile.currency,
+                name: None,
+            },
+            opening_balance: None,
+            closing_balance: None,
+            from_date: None,
+            to_date: None,
+            position,
+        }
+    }
+
+    fn decode(&self, field: &[u8]) -> String {
+        match self.profile.encoding {
+            TextEncoding::Utf8 => String::from_utf8_lossy(field).into_owned(),
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(field)
+                .0
+                .into_owned(),
+        }
+    }
+
+    fn resolve(
+        &mut self,
+        header: Option<&[String]>,
+        position: Position,
+    ) -> Option<ResolvedColumns> {
+        let mut missing = Vec::new();
+        let mut find = |column: &Option<ColumnRef>, name: &str, required: bool| -> Option<usize> {
+            let column = column.as_ref()?;
+            let found = match column {
+                ColumnRef::Index(index) => index.checked_sub(1),
+                ColumnRef::Name(wanted) => header.and_then(|header| {
+                    header
+                        .iter()
+                        .position(|h| h.trim().eq_ignore_ascii_case(wanted.trim()))
+                }),
+            };
+            if found.is_none() && required {
+                missing.push(format!("{name} ({column})"));
+            }
+            found
+        };
+        let columns = &self.profile.columns;
+        let booking_date = find(&columns.booking_date, "booking_date", true);
+        let value_date = find(&columns.value_date, "value_date", false);
+        let amount = find(&columns.amount, "amount", columns.credit.is_none());
+        let credit = find(&columns.credit, "credit", columns.amount.is_none());
+        let debit = find(&columns.debit, "debit", columns.amount.is_none());
+        let direction = find(&columns.direction, "direction", false);
+        let currency = find(
+            &columns.currency,
+            "currency",
+            self.profile.currency.is_none(),
+        );
+        let bank_ref = find(&columns.bank_ref, "bank_ref", false);
+        let payer_name = find(&columns.payer_name, "payer_name", false);
+        let payer_account = find(&columns.payer_account, "payer_account", false);
+        let description: Vec<usize> = columns
+            .description
+            .iter()
+            .filter_map(|column| find(&Some(column.clone()), "description", false))
+            .collect();
+        if amount.is_none() && credit.is_none() && debit.is_none() && missing.is_empty() {
+            missing.push("amount, or credit and debit".to_owned());
+        }
+        if !missing.is_empty() || booking_date.is_none() {
+            let found = header.map(|h| h.join(",")).unwrap_or_default();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    codes::MISSING_COLUMN,
+                    position,
+                    format!(
+                        "profile {:?} needs columns the file does not have: {}",
+                        self.profile.name,
+                        missing.join(", ")
+                    ),
+                )
+                .record("header")
+                .found(found),
+            );
+            return None;
+        }
+        Some(ResolvedColumns {
+            booking_date: booking_date?,
+            value_date,
+            amount,
+            credit,
+            debit,
+            direction,
+            currency,
+            bank_ref,
+            payer_name,
+            payer_account,
+            description,
+        })
+    }
+
+    fn text(&self, record: &csv::ByteRecord, column: Option<usize>) -> Option<String> {
+        let field = record.get(column?)?;
+        let text = self.decode(field);
+        let trimmed = text.trim();
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+
+    fn error(
+        &mut self,
+        code: crate::DiagnosticCode,
+        position: Position,
+        field: &str,
+        found: &str,
+        expected: &str,
+        message: &str,
+    ) {
+        self.diagnostics.push(
+            Diagnostic::error(code, position, message)
+                .record("row")
+                .field(field)
+                .found(found)
+                .expected(expected),
+        );
+    }
+
+    fn date(
+        &mut self,
+        record: &csv::ByteRecord,
+        column: Option<usize>,
+        field: &str,
+        position: Position,
+    ) -> Result<Option<NaiveDate>, ()> {
+        let Some(text) = self.text(record, column) else {
+            return Ok(None);
+        };
+        match NaiveDate::parse_from_str(&text, &self.profile.date_format) {
+            Ok(date) => Ok(Some(date)),
+            Err(_) => {
+                let expected = format!("a date like {}", self.profile.date_format);
+                self.error(
+                    common::INVALID_DATE,
+                    position,
+                    field,
+                    &text,
+                    &expected,
+                    "not a valid date",
+                );
+                Err(())
+            }
+        }
+    }
+
+    fn row(
+        &mut self,
+        columns: &ResolvedColumns,
+        record: &csv::ByteRecord,
+        position: Position,
+    ) -> Option<Transaction> {
+        let mut ok = true;
+        let booking_date =
+            match self.date(record, Some(columns.booking_date), "booking_date", position) {
+                Ok(Some(date)) => Some(date),
+                Ok(None) => {
+                    self.error(
+                        common::MISSING_FIELD,
+                        position,
+                        "booking_date",
+                        "",
+                        "a date",
+                        "the booking date is empty",
+                    );
+                    ok = false;
+                    None
+                }
+                Err(()) => {
+                    ok = false;
+                    None
+                }
+            };
+        let value_date = self
+            .date(record, columns.value_date, "value_date", position)
+            .unwrap_or_else(|()| {
+                ok = false;
+                None
+            });
+        let currency = match self.text(record, columns.currency) {
+            Some(code) => match Currency::from_code(&code) {
+                Ok(currency) => Some(currency),
+                Err(error) => {
+                    self.error(
+                        common::UNKNOWN_CURRENCY,
+                        position,
+                        "currency",
+                        &code,
+                        "an ISO 4217 code",
+                        &error.to_string(),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+            None => match self.profile.currency {
+                Some(currency) => Some(currency),
+                None => {
+                    self.error(
+                        common::MISSING_FIELD,
+                        position,
+                        "currency",
+                        "",
+                        "an ISO 4217 code",
+                        "the currency is empty",
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        let signed = self.signed_amount(columns, record, position);
+        if !ok {
+            return None;
+        }
+        let (currency, signed) = (currency?, signed?);
+        let direction = match self.text(record, columns.direction) {
+            Some(marker) => self.direction_from_marker(&marker, position)?,
+            None => {
+                let credit_positive = self.profile.sign == SignConvention::CreditPositive;
+                if signed.is_sign_negative() == credit_positive {
+                    Direction::Debit
+                } else {
+                    Direction::Credit
+                }
+            }
+        };
+        let amount = Money::new(signed.abs(), currency);
+        let description: Vec<String> = columns
+            .description
+            .iter()
+            .filter_map(|&column| self.text(record, Some(column)))
+            .collect();
+        Some(Transaction {
+            direction,
+            amount,
+            status: EntryStatus::Booked,
+            reversal: false,
+            booking_date,
+            value_date,
+            bank_ref: self.text(record, columns.bank_ref).unwrap_or_default(),
+            end_to_end_id: None,
+            customer_ref: None,
+            trace_number: None,
+            payer_name: self.text(record, columns.payer_name),
+            payer_account: self.text(record, columns.payer_account),
+            bank_tx_code: None,
+            remittance: Remittance {
+                lines: description,
+                items: Vec::new(),
+            },
+            return_info: None,
+            position,
+        })
+    }
+
+    fn direction_from_marker(&mut self, marker: &str, position: Position) -> Option<Direction> {
+        let profile = self.profile;
+        if profile
+            .credit_markers
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(marker))
+        {
+            return Some(Direction::Credit);
+        }
+        if profile
+            .debit_markers
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(marker))
+        {
+            return Some(Direction::Debit);
+        }
+        let expected = format!(
+            "one of {:?} or {:?}",
+            profile.credit_markers, profile.debit_markers
+        );
+        self.error(
+            codes::UNKNOWN_DIRECTION,
+            position,
+            "direction",
+            marker,
+            &expected,
+            "the credit/debit marker is not one the profile knows",
+        );
+        None
+    }
+
+    /// The signed amount in the profile's sign convention: from the amount column, or
+    /// from the credit and debit columns (credit positive).
+    fn signed_amount(
+        &mut self,
+        columns: &ResolvedColumns,
+        record: &csv::ByteRecord,
+        position: Position,
+    ) -> Option<rust_decimal::Decimal> {
+        let separators = amount::Separators {
+            decimal: self.profile.decimal_separator,
+            thousands: self.profile.thousands_separator,
+        };
+        let parse = |this: &mut Self,
+                     column: Option<usize>,
+                     field: &str|
+         -> Result<Option<rust_decimal::Decimal>, ()> {
+            let Some(text) = this.text(record, column) else {
+                return Ok(None);
+            };
+            match amount::parse_amount(&text, &separators) {
+                Some(value) => Ok(Some(value)),
+                None => {
+                    let expected =
+                        format!("an amount with decimal separator {:?}", separators.decimal);
+                    this.error(
+                        common::INVALID_AMOUNT,
+                        position,
+                        field,
+                        &text,
+                        &expected,
+                        "not a valid amount",
+                    );
+                    Err(())
+                }
+            }
+        };
+        if columns.amount.is_some() {
+            return match parse(self, columns.amount, "amount") {
+                Ok(Some(value)) => Some(value),
+                Ok(None) => {
+                    self.error(
+                        common::MISSING_FIELD,
+                        position,
+                        "amount",
+                        "",
+                        "an amount",
+                        "the amount is empty",
+                    );
+                    None
+                }
+                Err(()) => None,
+            };
+        }
+        let credit = parse(self, columns.credit, "credit").ok()?;
+        let debit = parse(self, columns.debit, "debit").ok()?;
+        let credit_positive = self.profile.sign == SignConvention::CreditPositive;
+        let signed = |credit: rust_decimal::Decimal| if credit_positive { credit } else { -credit };
+        match (credit, debit) {
+            (Some(credit), None) => Some(signed(credit.abs())),
+            (None, Some(debit)) => Some(signed(-debit.abs())),
+            (Some(credit), Some(debit)) if debit.is_zero() => Some(signed(credit.abs())),
+            (Some(credit), Some(debit)) if credit.is_zero() => Some(signed(-debit.abs())),
+            (Some(credit), Some(debit)) => {
+                let found = format!("credit {credit}, debit {debit}");
+                self.error(
+                    codes::BOTH_CREDIT_AND_DEBIT,
+                    position,
+                    "credit/debit",
+                    &found,
+                    "an amount in only one of the two columns",
+                    "the row has both a credit and a debit",
+                );
+                None
+            }
+            (None, None) => {
+                self.error(
+                    common::MISSING_FIELD,
+                    position,
+                    "credit/debit",
+                    "",
+                    "an amount in the credit or the debit column",
+                    "both amount columns are empty",
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,23 @@
+//! Placeholder: the x12 reader is being written (issue 3). Until then a x12 file is
+//! rejected with a diagnostic rather than accepted half-read.
+
+use std::io::BufRead;
+
+use crate::diagnostic::{codes, Diagnostic, Diagnostics};
+use crate::options::Options;
+use crate::position::Position;
+use crate::sink::Sink;
+
+pub fn parse_820_file<R: BufRead>(
+    _input: R,
+    _options: &Options,
+    _sink: &mut dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Option<String> {
+    diagnostics.push(Diagnostic::error(
+        codes::UNKNOWN_FORMAT,
+        Position::default(),
+        "this build of recond cannot read x12 files yet",
+    ));
+    None
+}

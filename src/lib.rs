@@ -1,0 +1,1 @@
+//! recond: the imperative shell (config, CLI, storage, pipeline).

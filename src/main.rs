@@ -1,0 +1,2 @@
+//! The recond binary.
+fn main() {}
