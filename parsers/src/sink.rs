@@ -35,3 +35,82 @@ impl Sink for Collect {
         }
     }
 }
+
+impl Collect {
+    /// A stable, line-oriented text rendering of everything collected, for golden
+    /// `.expected` files. One line per statement and per transaction; remittance lines
+    /// and items indented below their transaction.
+    pub fn dump(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let opt = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_owned());
+        let date = |value: &Option<chrono::NaiveDate>| {
+            value
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        let money = |value: &Option<crate::Money>| {
+            value
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        for (statement, transactions) in &self.statements {
+            let account = &statement.account;
+            let _ = writeln!(
+                out,
+                "statement id={:?} account={:?} servicer={} currency={} opening={} closing={} from={} to={} line={}",
+                statement.id,
+                account.number,
+                opt(&account.servicer),
+                account.currency.map(|c| c.to_string()).unwrap_or_else(|| "-".to_owned()),
+                money(&statement.opening_balance),
+                money(&statement.closing_balance),
+                date(&statement.from_date),
+                date(&statement.to_date),
+                statement.position.line,
+            );
+            for tx in transactions {
+                let _ = writeln!(
+                    out,
+                    "  {} {} {} booked={} value={} bank_ref={:?} e2e={} cust_ref={} trace={} payer={:?} payer_account={} code={} reversal={} line={}",
+                    tx.direction.as_str(),
+                    tx.amount,
+                    tx.status.as_str(),
+                    date(&tx.booking_date),
+                    date(&tx.value_date),
+                    tx.bank_ref,
+                    opt(&tx.end_to_end_id),
+                    opt(&tx.customer_ref),
+                    opt(&tx.trace_number),
+                    tx.payer_name.as_deref().unwrap_or(""),
+                    opt(&tx.payer_account),
+                    opt(&tx.bank_tx_code),
+                    tx.reversal,
+                    tx.position.line,
+                );
+                for line in &tx.remittance.lines {
+                    let _ = writeln!(out, "    text {line:?}");
+                }
+                for item in &tx.remittance.items {
+                    let _ = writeln!(
+                        out,
+                        "    item {:?} {:?} paid={} total={} discount={}",
+                        item.kind,
+                        item.reference,
+                        money(&item.paid),
+                        money(&item.document_total),
+                        money(&item.discount),
+                    );
+                }
+                if let Some(ret) = &tx.return_info {
+                    let _ = writeln!(
+                        out,
+                        "    return of {} reason {}",
+                        ret.original_trace, ret.reason_code
+                    );
+                }
+            }
+        }
+        out
+    }
+}
