@@ -243,3 +243,67 @@ impl CsvProfile {
         u8::try_from(self.quote).unwrap_or(b'"')
     }
 }
+
+impl CsvProfile {
+    /// Whether the start of a file looks like this profile's export: its header line
+    /// (after `skip_lines`) holds every column the profile names. Profiles with
+    /// positional columns only cannot be recognised from content and never match.
+    pub fn matches_header(&self, prefix: &[u8]) -> bool {
+        if !self.has_header {
+            return false;
+        }
+        let Some(header_line) = prefix.split(|&b| b == b'\n').nth(self.skip_lines) else {
+            return false;
+        };
+        let header_line = header_line
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(header_line);
+        let header: Vec<String> = csv::ReaderBuilder::new()
+            .delimiter(self.delimiter_byte())
+            .quote(self.quote_byte())
+            .has_headers(false)
+            .from_reader(header_line)
+            .byte_records()
+            .next()
+            .and_then(Result::ok)
+            .map(|record| {
+                record
+                    .iter()
+                    .map(|field| match self.encoding {
+                        TextEncoding::Utf8 => String::from_utf8_lossy(field).trim().to_owned(),
+                        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252
+                            .decode_without_bom_handling(field)
+                            .0
+                            .trim()
+                            .to_owned(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let columns = &self.columns;
+        let named: Vec<&String> = [
+            &columns.booking_date,
+            &columns.value_date,
+            &columns.amount,
+            &columns.credit,
+            &columns.debit,
+            &columns.direction,
+            &columns.currency,
+            &columns.bank_ref,
+            &columns.payer_name,
+            &columns.payer_account,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(columns.description.iter())
+        .filter_map(|column| match column {
+            ColumnRef::Name(name) => Some(name),
+            ColumnRef::Index(_) => None,
+        })
+        .collect();
+        !named.is_empty()
+            && named
+                .iter()
+                .all(|name| header.iter().any(|h| h.eq_ignore_ascii_case(name.trim())))
+    }
+}

@@ -1,0 +1,283 @@
+//! What each CLI command does, as functions the integration tests call directly.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use crate::check;
+use crate::cli::{CheckFormat, ExportWhat};
+use crate::config::Config;
+use crate::imports::{self, ImportSummary};
+use crate::output::{OutputFormat, Table};
+use crate::pipeline::ingest::{self, FileReport};
+use crate::pipeline::reconcile::{self, RunSummary};
+use crate::store::{exports, files::Outcome, Store};
+
+/// Which ERP file an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Customers,
+    Invoices,
+}
+
+/// Imports a customers or invoices CSV in one transaction and re-runs matching in the
+/// same transaction. A file with any bad row imports nothing and returns the
+/// `ImportError` listing them all.
+pub async fn import(
+    store: &Store,
+    config: &Config,
+    kind: ImportKind,
+    path: &Path,
+    today: NaiveDate,
+) -> anyhow::Result<(ImportSummary, RunSummary)> {
+    let bytes = tokio::fs::read(path)
+        .await
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let name = path.display().to_string();
+    let mut tx = store.begin().await?;
+    let summary = match kind {
+        ImportKind::Customers => {
+            let records = imports::customers::parse(&name, &bytes)?;
+            imports::customers::store(&mut tx, &records).await?
+        }
+        ImportKind::Invoices => {
+            let records = imports::invoices::parse(&name, &bytes)?;
+            imports::invoices::store(&mut tx, &records).await?
+        }
+    };
+    let run = reconcile::run(&mut tx, &config.matching, today).await?;
+    tx.commit().await.context("could not commit the import")?;
+    Ok((summary, run))
+}
+
+pub fn print_import(
+    kind: ImportKind,
+    summary: &ImportSummary,
+    run: &RunSummary,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let noun = match kind {
+        ImportKind::Customers => "customers",
+        ImportKind::Invoices => "invoices",
+    };
+    writeln!(
+        out,
+        "{} {noun}: {} new, {} updated, {} unchanged",
+        summary.rows, summary.inserted, summary.updated, summary.unchanged
+    )?;
+    if run.payments > 0 {
+        writeln!(
+            out,
+            "re-matched {} payments: {} applied, {} partially applied, {} exceptions",
+            run.payments, run.applied, run.partially_applied, run.exceptions
+        )?;
+    }
+    Ok(())
+}
+
+/// Ingests each file in turn; one file's rejection does not stop the others.
+pub async fn ingest_files(
+    store: &Store,
+    config: &Config,
+    paths: &[PathBuf],
+    today: NaiveDate,
+) -> anyhow::Result<Vec<FileReport>> {
+    let mut reports = Vec::with_capacity(paths.len());
+    for (index, path) in paths.iter().enumerate() {
+        if paths.len() > 1 {
+            eprint!("\r[{}/{}] {}", index + 1, paths.len(), path.display());
+        }
+        reports.push(ingest::ingest_path(store, config, path, today).await?);
+    }
+    if paths.len() > 1 {
+        eprintln!();
+    }
+    Ok(reports)
+}
+
+pub fn ingest_table(reports: &[FileReport]) -> Table {
+    let mut table = Table::new(&[
+        "file",
+        "outcome",
+        "format",
+        "stored",
+        "known",
+        "applied",
+        "partial",
+        "exceptions",
+        "non_ar",
+    ]);
+    for report in reports {
+        table.push(vec![
+            report.file_name.clone(),
+            report.outcome.as_str().to_owned(),
+            report.format.clone().unwrap_or_else(|| "-".into()),
+            report.transactions_stored.to_string(),
+            report.transactions_known.to_string(),
+            report.run.applied.to_string(),
+            report.run.partially_applied.to_string(),
+            report.run.exceptions.to_string(),
+            report.run.non_ar.to_string(),
+        ]);
+    }
+    table
+}
+
+/// Whether any report is a rejection: `ingest` then exits non-zero.
+pub fn any_rejected(reports: &[FileReport]) -> bool {
+    reports.iter().any(|r| r.outcome == Outcome::Rejected)
+}
+
+pub const PAYMENT_HEADER: [&str; 9] = [
+    "source_file",
+    "bank_ref",
+    "booking_date",
+    "amount",
+    "currency",
+    "payer_name",
+    "status",
+    "unapplied_amount",
+    "exception_reason",
+];
+pub const APPLICATION_HEADER: [&str; 8] = [
+    "source_file",
+    "bank_ref",
+    "invoice_id",
+    "applied_amount",
+    "writeoff_amount",
+    "writeoff_reason",
+    "rule",
+    "confidence",
+];
+
+pub async fn export(store: &Store, what: ExportWhat) -> anyhow::Result<Table> {
+    let mut conn = store.acquire().await?;
+    Ok(match what {
+        ExportWhat::Payments => {
+            let mut table = Table::new(&PAYMENT_HEADER);
+            for row in exports::payments(&mut conn).await? {
+                table.push(vec![
+                    row.source_file,
+                    row.bank_ref,
+                    row.booking_date,
+                    row.amount,
+                    row.currency,
+                    row.payer_name,
+                    row.status,
+                    row.unapplied_amount,
+                    row.exception_reason,
+                ]);
+            }
+            table
+        }
+        ExportWhat::Applications => {
+            let mut table = Table::new(&APPLICATION_HEADER);
+            for row in exports::applications(&mut conn).await? {
+                table.push(vec![
+                    row.source_file,
+                    row.bank_ref,
+                    row.invoice_id,
+                    row.applied_amount,
+                    row.writeoff_amount,
+                    row.writeoff_reason,
+                    row.rule,
+                    row.confidence,
+                ]);
+            }
+            table
+        }
+    })
+}
+
+/// Checks each file; returns whether all were valid.
+pub fn check_files(
+    config: &Config,
+    paths: &[PathBuf],
+    format: CheckFormat,
+    out: &mut dyn Write,
+) -> anyhow::Result<bool> {
+    let mut all_valid = true;
+    for path in paths {
+        let summary = check::check_file(config, path)?;
+        all_valid &= summary.is_valid();
+        match format {
+            CheckFormat::Json => writeln!(out, "{}", serde_json::to_string(&summary)?)?,
+            CheckFormat::Table => check::write_human(&summary, out)?,
+        }
+    }
+    Ok(all_valid)
+}
+
+/// The bundled demo data: the files a newcomer sees recond work on.
+const DEMO_CUSTOMERS: &[u8] = include_bytes!("../fixtures/demo/customers.csv");
+const DEMO_INVOICES: &[u8] = include_bytes!("../fixtures/demo/invoices.csv");
+const DEMO_BANK_FILES: &[(&str, &[u8])] = &[(
+    "bank-2026-11-02.csv",
+    include_bytes!("../fixtures/demo/bank-2026-11-02.csv"),
+)];
+
+/// Writes the demo files into `dir`, runs the whole pipeline on them, and prints the
+/// outcome.
+pub async fn demo(dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
+    if dir.join("recond.db").exists() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.join(format!("recond.db{suffix}")));
+        }
+    }
+    let inbox = dir.join("inbox");
+    std::fs::create_dir_all(&inbox)
+        .with_context(|| format!("could not create {}", inbox.display()))?;
+    let write = |name: &str, bytes: &[u8]| -> anyhow::Result<PathBuf> {
+        let path = inbox.join(name);
+        std::fs::write(&path, bytes)
+            .with_context(|| format!("could not write {}", path.display()))?;
+        Ok(path)
+    };
+    let customers = write("customers.csv", DEMO_CUSTOMERS)?;
+    let invoices = write("invoices.csv", DEMO_INVOICES)?;
+    let bank_files: Vec<PathBuf> = DEMO_BANK_FILES
+        .iter()
+        .map(|(name, bytes)| write(name, bytes))
+        .collect::<anyhow::Result<_>>()?;
+
+    let config = Config::from_raw(
+        Default::default(),
+        &crate::config::Overrides {
+            data_dir: Some(dir.to_owned()),
+            database_url: None,
+        },
+    )?;
+    let store = Store::connect(&config.database_url).await?;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 2).context("demo date")?;
+    writeln!(
+        out,
+        "recond demo in {} (database {})\n",
+        dir.display(),
+        config.database_url
+    )?;
+    let (summary, run) = import(&store, &config, ImportKind::Customers, &customers, today).await?;
+    print_import(ImportKind::Customers, &summary, &run, out)?;
+    let (summary, run) = import(&store, &config, ImportKind::Invoices, &invoices, today).await?;
+    print_import(ImportKind::Invoices, &summary, &run, out)?;
+    writeln!(out)?;
+    let reports = ingest_files(&store, &config, &bank_files, today).await?;
+    ingest_table(&reports).write(OutputFormat::Table, out)?;
+    writeln!(out, "\nPayments:")?;
+    export(&store, ExportWhat::Payments)
+        .await?
+        .write(OutputFormat::Table, out)?;
+    writeln!(out, "\nApplications:")?;
+    export(&store, ExportWhat::Applications)
+        .await?
+        .write(OutputFormat::Table, out)?;
+    writeln!(
+        out,
+        "\nTry: recond --data-dir {dir} export payments --format json\n     recond --data-dir {dir} ingest {inbox}/bank-2026-11-02.csv   (a duplicate: skipped)",
+        dir = dir.display(),
+        inbox = inbox.display()
+    )?;
+    store.close().await;
+    Ok(())
+}

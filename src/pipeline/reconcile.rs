@@ -1,0 +1,136 @@
+//! One reconcile run: every payment not yet fully applied is decided again against
+//! what is open now, and the decisions are written in the caller's transaction.
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use rules::{PaymentStatus, RuleSet};
+use sqlx::AnyConnection;
+
+use crate::store::{self, applications, customers, invoices, transactions};
+
+/// What a run decided, by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub payments: usize,
+    pub applied: usize,
+    pub partially_applied: usize,
+    pub unapplied: usize,
+    pub exceptions: usize,
+    pub non_ar: usize,
+    pub applications: usize,
+}
+
+/// Decides every undecided payment and persists the decisions through `conn`, which
+/// should be inside a transaction so that a run is stored whole or not at all.
+pub async fn run(
+    conn: &mut AnyConnection,
+    rule_set: &RuleSet,
+    today: NaiveDate,
+) -> anyhow::Result<RunSummary> {
+    let payments = transactions::load_undecided(conn).await?;
+    if payments.is_empty() {
+        return Ok(RunSummary::default());
+    }
+    let inputs = rules::Inputs {
+        invoices: invoices::load_for_matching(conn).await?,
+        customers: customers::load_all(conn).await?,
+        payments,
+        today: Some(today),
+    };
+    let rule_set = rule_set.clone();
+    let (inputs, decisions) = tokio::task::spawn_blocking(move || {
+        let decisions = rules::reconcile(&inputs, &rule_set);
+        (inputs, decisions)
+    })
+    .await
+    .context("the matching engine panicked")?;
+    assert_eq!(
+        decisions.len(),
+        inputs.payments.len(),
+        "one decision per payment"
+    );
+
+    let at = store::now();
+    let mut summary = RunSummary {
+        payments: decisions.len(),
+        ..RunSummary::default()
+    };
+    for (payment, decision) in inputs.payments.iter().zip(&decisions) {
+        assert_eq!(
+            payment.id, decision.payment_id,
+            "decisions come in payment order"
+        );
+        let decision = merge_with_earlier(payment, decision);
+        transactions::set_decision(conn, &decision, &at).await?;
+        let grounds = applications::Grounds {
+            rule: decision.rule.as_str(),
+            confidence_per_mille: decision.confidence.per_mille(),
+            explanation: &decision.explanation,
+            actor: "recond",
+            at: &at,
+        };
+        for application in &decision.applications {
+            applications::insert(conn, payment.id, application, &grounds).await?;
+        }
+        summary.applications += decision.applications.len();
+        match decision.status {
+            PaymentStatus::Exception => {
+                let suggestions = serde_json::to_value(&decision.suggestions)?;
+                let reason = decision
+                    .exception_reason
+                    .map(|r| r.as_str())
+                    .unwrap_or("no_reference");
+                applications::open_exception(
+                    conn,
+                    payment.id,
+                    reason,
+                    &decision.explanation,
+                    &suggestions,
+                    &at,
+                )
+                .await?;
+                summary.exceptions += 1;
+            }
+            status => {
+                applications::close_exception(
+                    conn,
+                    payment.id,
+                    &format!("auto:{}", status.as_str()),
+                    "recond",
+                    &at,
+                )
+                .await?;
+                match status {
+                    PaymentStatus::Applied => summary.applied += 1,
+                    PaymentStatus::PartiallyApplied => summary.partially_applied += 1,
+                    PaymentStatus::Unapplied => summary.unapplied += 1,
+                    PaymentStatus::NonAr => summary.non_ar += 1,
+                    PaymentStatus::Exception => unreachable!("handled above"),
+                }
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// A payment that earlier runs or clerks already applied in part keeps that part: if
+/// this run applies nothing more, what is left is unapplied cash on a partially
+/// applied payment, not a fresh exception.
+fn merge_with_earlier(payment: &rules::Payment, decision: &rules::Decision) -> rules::Decision {
+    let applied_earlier = payment.available.amount < payment.amount.amount;
+    let mut merged = decision.clone();
+    if !applied_earlier {
+        return merged;
+    }
+    let nothing_now = decision.applications.is_empty();
+    let fully_applied_now = decision.unapplied.is_zero() && !nothing_now;
+    merged.status = if fully_applied_now {
+        PaymentStatus::Applied
+    } else {
+        PaymentStatus::PartiallyApplied
+    };
+    if nothing_now {
+        merged.exception_reason = None;
+    }
+    merged
+}

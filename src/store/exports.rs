@@ -1,0 +1,105 @@
+//! Read-only queries behind `recond export`.
+
+use anyhow::Context;
+use sqlx::{AnyConnection, Row};
+
+use super::money::format_minor;
+
+/// One bank transaction as exported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PaymentRow {
+    pub source_file: String,
+    pub bank_ref: String,
+    pub booking_date: String,
+    /// Signed: credits positive, debits negative.
+    pub amount: String,
+    pub currency: String,
+    pub payer_name: String,
+    pub status: String,
+    pub unapplied_amount: String,
+    pub exception_reason: String,
+}
+
+pub async fn payments(conn: &mut AnyConnection) -> anyhow::Result<Vec<PaymentRow>> {
+    let rows = sqlx::query(
+        "SELECT f.file_name, t.bank_ref, t.booking_date, t.direction, t.amount_minor, t.currency, t.payer_name, \
+         t.status, t.unapplied_minor, t.exception_reason \
+         FROM transactions t JOIN bank_files f ON f.id = t.bank_file_id ORDER BY t.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not read payments")?;
+    rows.iter()
+        .map(|row| {
+            let currency: String = row.try_get("currency")?;
+            let amount: i64 = row.try_get("amount_minor")?;
+            let signed = if row.try_get::<String, _>("direction")? == "debit" {
+                -amount
+            } else {
+                amount
+            };
+            let status: String = row.try_get("status")?;
+            Ok(PaymentRow {
+                source_file: row.try_get("file_name")?,
+                bank_ref: row.try_get("bank_ref")?,
+                booking_date: row
+                    .try_get::<Option<String>, _>("booking_date")?
+                    .unwrap_or_default(),
+                amount: format_minor(signed, &currency),
+                payer_name: row
+                    .try_get::<Option<String>, _>("payer_name")?
+                    .unwrap_or_default(),
+                unapplied_amount: format_minor(row.try_get("unapplied_minor")?, &currency),
+                exception_reason: row
+                    .try_get::<Option<String>, _>("exception_reason")?
+                    .unwrap_or_default(),
+                currency,
+                status,
+            })
+        })
+        .collect()
+}
+
+/// One active (not reversed) application as exported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApplicationRow {
+    pub source_file: String,
+    pub bank_ref: String,
+    pub invoice_id: String,
+    pub applied_amount: String,
+    pub writeoff_amount: String,
+    pub writeoff_reason: String,
+    pub rule: String,
+    pub confidence: String,
+}
+
+pub async fn applications(conn: &mut AnyConnection) -> anyhow::Result<Vec<ApplicationRow>> {
+    let rows = sqlx::query(
+        "SELECT f.file_name, t.bank_ref, a.invoice_id, a.currency, a.applied_minor, a.writeoff_minor, \
+         a.writeoff_reason, a.rule, a.confidence \
+         FROM applications a JOIN transactions t ON t.id = a.transaction_id JOIN bank_files f ON f.id = t.bank_file_id \
+         WHERE a.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM applications r WHERE r.reverses_id = a.id) \
+         ORDER BY a.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not read applications")?;
+    rows.iter()
+        .map(|row| {
+            let currency: String = row.try_get("currency")?;
+            let confidence: i64 = row.try_get("confidence")?;
+            Ok(ApplicationRow {
+                source_file: row.try_get("file_name")?,
+                bank_ref: row.try_get("bank_ref")?,
+                invoice_id: row.try_get("invoice_id")?,
+                applied_amount: format_minor(row.try_get("applied_minor")?, &currency),
+                writeoff_amount: format_minor(row.try_get("writeoff_minor")?, &currency),
+                writeoff_reason: row
+                    .try_get::<Option<String>, _>("writeoff_reason")?
+                    .unwrap_or_default(),
+                rule: row.try_get("rule")?,
+                confidence: format!("{}.{:03}", confidence / 1000, confidence % 1000),
+            })
+        })
+        .collect()
+}
