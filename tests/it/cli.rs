@@ -27,11 +27,17 @@ fn import_ingest_export_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let path = |p: &str| fixture(p).display().to_string();
-    for (noun, file) in [("customers", "demo/customers.csv"), ("invoices", "demo/invoices.csv")] {
+    for (noun, file) in [
+        ("customers", "demo/customers.csv"),
+        ("invoices", "demo/invoices.csv"),
+    ] {
         let out = recond(data, &[noun, "import", &path(file)]);
         assert!(out.status.success(), "{noun} import: {}", text(&out.stderr));
     }
-    assert!(data.join("recond.db").exists(), "the default database lives in the data directory");
+    assert!(
+        data.join("recond.db").exists(),
+        "the default database lives in the data directory"
+    );
 
     let out = recond(data, &["ingest", &path("demo/bank-2026-11-02.csv")]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -43,23 +49,47 @@ fn import_ingest_export_round_trip() {
 
     let broken = data.join("broken.csv");
     std::fs::write(&broken, "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description\n2026-11-02,,1O.00,USD,X,,,\n").unwrap();
-    let out = recond(data, &["ingest", &broken.display().to_string(), &path("demo/bank-2026-11-02.csv")]);
+    let out = recond(
+        data,
+        &[
+            "ingest",
+            &broken.display().to_string(),
+            &path("demo/bank-2026-11-02.csv"),
+        ],
+    );
     assert!(!out.status.success(), "a rejected file makes ingest fail");
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("rejected broken.csv") && stderr.contains("line 2") && stderr.contains("amount"), "{stderr}");
+    assert!(
+        stderr.contains("rejected broken.csv")
+            && stderr.contains("line 2")
+            && stderr.contains("amount"),
+        "{stderr}"
+    );
 
     let out = recond(data, &["export", "payments", "--format", "csv"]);
     assert!(out.status.success());
     let csv = text(&out.stdout);
     let mut lines = csv.lines();
     assert_eq!(lines.next(), Some("source_file,bank_ref,booking_date,amount,currency,payer_name,status,unapplied_amount,exception_reason"));
-    assert_eq!(lines.next(), Some("bank-2026-11-02.csv,BK-1001,2026-11-02,1250.00,USD,ACME CORP,applied,0.00,"));
-    assert_eq!(csv.lines().count(), 7, "one row per bank transaction: {csv}");
+    assert_eq!(
+        lines.next(),
+        Some("bank-2026-11-02.csv,BK-1001,2026-11-02,1250.00,USD,ACME CORP,applied,0.00,")
+    );
+    assert_eq!(
+        csv.lines().count(),
+        7,
+        "one row per bank transaction: {csv}"
+    );
 
     let out = recond(data, &["export", "applications", "--format", "csv"]);
     let csv = text(&out.stdout);
     assert_eq!(csv.lines().next(), Some("source_file,bank_ref,invoice_id,applied_amount,writeoff_amount,writeoff_reason,rule,confidence"));
-    assert_eq!(csv.lines().nth(1), Some("bank-2026-11-02.csv,BK-1001,INV-2026-0101,1250.00,0.00,,invoice_reference_exact,1.000"));
+    assert_eq!(
+        csv.lines().nth(1),
+        Some(
+            "bank-2026-11-02.csv,BK-1001,INV-2026-0101,1250.00,0.00,,invoice_reference_exact,1.000"
+        )
+    );
 
     let out = recond(data, &["export", "applications", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
@@ -70,26 +100,57 @@ fn import_ingest_export_round_trip() {
 fn bad_import_exits_non_zero_naming_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("customers.csv");
-    std::fs::write(&file, "customer_id,name,aliases,bank_accounts\n,Nameless,,\nC2,,,\n").unwrap();
-    let out = recond(dir.path(), &["customers", "import", &file.display().to_string()]);
+    std::fs::write(
+        &file,
+        "customer_id,name,aliases,bank_accounts\n,Nameless,,\nC2,,,\n",
+    )
+    .unwrap();
+    let out = recond(
+        dir.path(),
+        &["customers", "import", &file.display().to_string()],
+    );
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("line 2, column customer_id") && stderr.contains("line 3, column name"), "{stderr}");
+    assert!(
+        stderr.contains("line 2, column customer_id") && stderr.contains("line 3, column name"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn check_prints_the_json_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let out = recond(dir.path(), &["check", "--format", "json", &fixture("demo/bank-2026-11-02.csv").display().to_string()]);
+    let out = recond(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            &fixture("demo/bank-2026-11-02.csv").display().to_string(),
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for key in ["file", "format", "valid", "transactions", "credit_count", "debit_count", "credit_total", "debit_total", "diagnostics"] {
+    for key in [
+        "file",
+        "format",
+        "valid",
+        "transactions",
+        "credit_count",
+        "debit_count",
+        "credit_total",
+        "debit_total",
+        "diagnostics",
+    ] {
         assert!(line.get(key).is_some(), "missing key {key}: {line}");
     }
     assert_eq!(line["transactions"], 6);
     assert_eq!(line["credit_total"]["USD"], "20470.00");
     assert_eq!(line["debit_total"]["USD"], "35.00");
-    assert!(!dir.path().join("recond.db").exists(), "check stores nothing");
+    assert!(
+        !dir.path().join("recond.db").exists(),
+        "check stores nothing"
+    );
 }
 
 #[test]

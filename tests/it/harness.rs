@@ -19,7 +19,6 @@ pub fn fixture(relative: &str) -> PathBuf {
 pub struct TestDb {
     pub store: Store,
     pub config: Config,
-    pub url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -48,9 +47,18 @@ pub async fn postgres(test: &str) -> Option<TestDb> {
     let mut admin = <sqlx::AnyConnection as sqlx::Connection>::connect(&server_url)
         .await
         .expect("connect to RECOND_TEST_POSTGRES_URL");
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.expect("drop test database");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create test database");
-    let base = server_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&server_url);
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("drop test database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create test database");
+    let base = server_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&server_url);
     let url = format!("{base}/{name}");
     Some(open(url, tempfile::tempdir().expect("temp dir")).await)
 }
@@ -58,11 +66,18 @@ pub async fn postgres(test: &str) -> Option<TestDb> {
 async fn open(url: String, dir: tempfile::TempDir) -> TestDb {
     let config = Config::from_raw(
         Default::default(),
-        &Overrides { data_dir: Some(dir.path().to_owned()), database_url: Some(url.clone()) },
+        &Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: Some(url.clone()),
+        },
     )
     .expect("default config");
     let store = Store::connect(&url).await.expect("connect and migrate");
-    TestDb { store, config, url, _dir: dir }
+    TestDb {
+        store,
+        config,
+        _dir: dir,
+    }
 }
 
 /// Defines one test per database for an async suite function `fn(TestDb)`.

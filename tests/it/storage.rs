@@ -27,16 +27,29 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()
 }
 
-const BANK_HEADER: &str = "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description\n";
+const BANK_HEADER: &str =
+    "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description\n";
 const INVOICE_HEADER: &str = "invoice_id,customer_id,customer_name,amount,currency,issue_date,due_date,open_amount,po_number,discount_pct,discount_days\n";
 
 async fn import_demo_master_data(db: &TestDb) {
-    for (kind, path) in [(ImportKind::Customers, "demo/customers.csv"), (ImportKind::Invoices, "demo/invoices.csv")] {
-        commands::import(&db.store, &db.config, kind, &fixture(path), today()).await.expect("import demo data");
+    for (kind, path) in [
+        (ImportKind::Customers, "demo/customers.csv"),
+        (ImportKind::Invoices, "demo/invoices.csv"),
+    ] {
+        commands::import(&db.store, &db.config, kind, &fixture(path), today())
+            .await
+            .expect("import demo data");
     }
 }
 
-async fn import_text(db: &TestDb, kind: ImportKind, text: &str) -> anyhow::Result<(recond::imports::ImportSummary, recond::pipeline::reconcile::RunSummary)> {
+async fn import_text(
+    db: &TestDb,
+    kind: ImportKind,
+    text: &str,
+) -> anyhow::Result<(
+    recond::imports::ImportSummary,
+    recond::pipeline::reconcile::RunSummary,
+)> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("import.csv");
     std::fs::write(&path, text).unwrap();
@@ -44,7 +57,15 @@ async fn import_text(db: &TestDb, kind: ImportKind, text: &str) -> anyhow::Resul
 }
 
 async fn ingest_text(db: &TestDb, name: &str, text: &str) -> recond::pipeline::ingest::FileReport {
-    ingest_bytes(&db.store, &db.config, name, text.as_bytes().to_vec(), today()).await.expect("ingest")
+    ingest_bytes(
+        &db.store,
+        &db.config,
+        name,
+        text.as_bytes().to_vec(),
+        today(),
+    )
+    .await
+    .expect("ingest")
 }
 
 async fn export(db: &TestDb, what: ExportWhat) -> Table {
@@ -53,70 +74,140 @@ async fn export(db: &TestDb, what: ExportWhat) -> Table {
 
 /// The export as `header=value` strings per row, for readable assertions.
 fn column(table: &Table, name: &str) -> Vec<String> {
-    let index = table.headers.iter().position(|h| *h == name).expect("column");
+    let index = table
+        .headers
+        .iter()
+        .position(|h| *h == name)
+        .expect("column");
     table.rows.iter().map(|row| row[index].clone()).collect()
 }
 
 async fn count(db: &TestDb, sql: &str) -> i64 {
     let mut conn = db.store.acquire().await.unwrap();
-    sqlx::query(sql).fetch_one(&mut *conn).await.unwrap().try_get(0).unwrap()
+    sqlx::query(sql)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
 }
 
 async fn demo_pipeline_applies_exact_references(db: TestDb) {
     import_demo_master_data(&db).await;
     let bytes = std::fs::read(fixture("demo/bank-2026-11-02.csv")).unwrap();
-    let report = ingest_bytes(&db.store, &db.config, "bank-2026-11-02.csv", bytes, today()).await.unwrap();
+    let report = ingest_bytes(&db.store, &db.config, "bank-2026-11-02.csv", bytes, today())
+        .await
+        .unwrap();
     assert_eq!(report.outcome, Outcome::Ingested, "{:?}", report.reason);
     assert_eq!(report.transactions_stored, 6);
 
     let payments = export(&db, ExportWhat::Payments).await;
     assert_eq!(payments.headers, commands::PAYMENT_HEADER);
-    assert_eq!(column(&payments, "bank_ref"), ["BK-1001", "BK-1002", "BK-1003", "BK-1004", "BK-1005", "BK-1006"]);
-    assert_eq!(column(&payments, "status"), ["applied", "applied", "exception", "applied", "non_ar", "exception"]);
+    assert_eq!(
+        column(&payments, "bank_ref"),
+        ["BK-1001", "BK-1002", "BK-1003", "BK-1004", "BK-1005", "BK-1006"]
+    );
+    assert_eq!(
+        column(&payments, "status"),
+        [
+            "applied",
+            "applied",
+            "exception",
+            "applied",
+            "non_ar",
+            "exception"
+        ]
+    );
     assert_eq!(column(&payments, "amount")[4], "-35.00");
     assert_eq!(column(&payments, "unapplied_amount")[2], "420.00");
     assert_eq!(column(&payments, "exception_reason")[2], "no_reference");
 
     let applications = export(&db, ExportWhat::Applications).await;
     assert_eq!(applications.headers, commands::APPLICATION_HEADER);
-    assert_eq!(column(&applications, "invoice_id"), ["INV-2026-0101", "INV-2026-0103", "INV-2026-0105"]);
-    assert_eq!(column(&applications, "applied_amount"), ["1250.00", "15000.00", "3300.00"]);
+    assert_eq!(
+        column(&applications, "invoice_id"),
+        ["INV-2026-0101", "INV-2026-0103", "INV-2026-0105"]
+    );
+    assert_eq!(
+        column(&applications, "applied_amount"),
+        ["1250.00", "15000.00", "3300.00"]
+    );
     assert_eq!(column(&applications, "writeoff_reason"), ["", "", ""]);
     assert_eq!(column(&applications, "rule")[0], "invoice_reference_exact");
     assert_eq!(column(&applications, "confidence")[0], "1.000");
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM exceptions WHERE closed_at IS NULL").await, 2);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'application_created'").await, 3);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM exceptions WHERE closed_at IS NULL"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'application_created'"
+        )
+        .await,
+        3
+    );
 }
 
 async fn duplicate_file_is_recorded_and_skipped(db: TestDb) {
     let text = format!("{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x\n");
-    assert_eq!(ingest_text(&db, "a.csv", &text).await.outcome, Outcome::Ingested);
+    assert_eq!(
+        ingest_text(&db, "a.csv", &text).await.outcome,
+        Outcome::Ingested
+    );
     let again = ingest_text(&db, "renamed.csv", &text).await;
     assert_eq!(again.outcome, Outcome::Duplicate);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions").await, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM bank_files").await, 1);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM file_receipts WHERE outcome = 'duplicate'").await, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM file_receipts WHERE outcome = 'duplicate'"
+        )
+        .await,
+        1
+    );
 }
 
 async fn transaction_resent_in_another_file_is_not_stored_twice(db: TestDb) {
     let first = format!("{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x\n");
-    let second = format!("{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x (resent)\n2026-11-02,,20.00,USD,R2,B,,y\n");
+    let second = format!(
+        "{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x (resent)\n2026-11-02,,20.00,USD,R2,B,,y\n"
+    );
     ingest_text(&db, "intraday.csv", &first).await;
     let report = ingest_text(&db, "endofday.csv", &second).await;
     assert_eq!(report.outcome, Outcome::Ingested);
-    assert_eq!((report.transactions_stored, report.transactions_known), (1, 1));
+    assert_eq!(
+        (report.transactions_stored, report.transactions_known),
+        (1, 1)
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions").await, 2);
 }
 
 async fn rejected_file_stores_nothing(db: TestDb) {
-    let text = format!("{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x\n2026-11-31,,5.00,USD,R2,B,,y\n");
+    let text =
+        format!("{BANK_HEADER}2026-11-02,,10.00,USD,R1,A,,x\n2026-11-31,,5.00,USD,R2,B,,y\n");
     let report = ingest_text(&db, "broken.csv", &text).await;
     assert_eq!(report.outcome, Outcome::Rejected);
     let reason = report.reason.unwrap();
-    assert!(reason.contains("line 3") && reason.contains("booking_date"), "{reason}");
+    assert!(
+        reason.contains("line 3") && reason.contains("booking_date"),
+        "{reason}"
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM bank_files").await, 0);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM file_receipts WHERE outcome = 'rejected' AND reason IS NOT NULL").await, 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM file_receipts WHERE outcome = 'rejected' AND reason IS NOT NULL"
+        )
+        .await,
+        1
+    );
     let unknown = ingest_text(&db, "notes.txt", "hello world\n").await;
     assert_eq!(unknown.outcome, Outcome::Rejected);
 }
@@ -124,64 +215,165 @@ async fn rejected_file_stores_nothing(db: TestDb) {
 async fn imports_are_idempotent_and_updates_are_audited(db: TestDb) {
     import_demo_master_data(&db).await;
     let audit_before = count(&db, "SELECT COUNT(*) FROM audit_log").await;
-    let (customers, _) = commands::import(&db.store, &db.config, ImportKind::Customers, &fixture("demo/customers.csv"), today()).await.unwrap();
-    let (invoices, _) = commands::import(&db.store, &db.config, ImportKind::Invoices, &fixture("demo/invoices.csv"), today()).await.unwrap();
+    let (customers, _) = commands::import(
+        &db.store,
+        &db.config,
+        ImportKind::Customers,
+        &fixture("demo/customers.csv"),
+        today(),
+    )
+    .await
+    .unwrap();
+    let (invoices, _) = commands::import(
+        &db.store,
+        &db.config,
+        ImportKind::Invoices,
+        &fixture("demo/invoices.csv"),
+        today(),
+    )
+    .await
+    .unwrap();
     assert_eq!((customers.unchanged, invoices.unchanged), (4, 6));
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log").await, audit_before, "a repeated import changes nothing");
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM audit_log").await,
+        audit_before,
+        "a repeated import changes nothing"
+    );
 
     // Apply INV-2026-0101, then re-import it with a new due date: the application stays.
-    ingest_text(&db, "pay.csv", &format!("{BANK_HEADER}2026-11-02,,1250.00,USD,R1,ACME,,INV-2026-0101\n")).await;
+    ingest_text(
+        &db,
+        "pay.csv",
+        &format!("{BANK_HEADER}2026-11-02,,1250.00,USD,R1,ACME,,INV-2026-0101\n"),
+    )
+    .await;
     let changed = format!("{INVOICE_HEADER}INV-2026-0101,C-1001,Acme Corporation,1250.00,USD,2026-10-01,2026-11-30,,PO-7781,,\n");
-    let (summary, _) = import_text(&db, ImportKind::Invoices, &changed).await.unwrap();
+    let (summary, _) = import_text(&db, ImportKind::Invoices, &changed)
+        .await
+        .unwrap();
     assert_eq!(summary.updated, 1);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM audit_log WHERE action = 'invoice_updated' AND entity_id = 'INV-2026-0101'").await, 1);
-    assert_eq!(column(&export(&db, ExportWhat::Applications).await, "invoice_id"), ["INV-2026-0101"]);
+    assert_eq!(
+        column(&export(&db, ExportWhat::Applications).await, "invoice_id"),
+        ["INV-2026-0101"]
+    );
 }
 
 async fn bad_import_rows_are_all_reported_and_nothing_is_stored(db: TestDb) {
     let text = format!("{INVOICE_HEADER}INV-1,C1,A,10.00,USD,2026-10-01,,,,,\nINV-2,C1,A,abc,USD,2026-10-01,,,,,\nINV-3,C1,A,1.00,USD,01/10/2026,,,,,\n");
-    let error = import_text(&db, ImportKind::Invoices, &text).await.unwrap_err();
+    let error = import_text(&db, ImportKind::Invoices, &text)
+        .await
+        .unwrap_err();
     let import_error = error.downcast_ref::<ImportError>().expect("an ImportError");
-    let places: Vec<(u64, &str)> = import_error.errors.iter().map(|e| (e.line, e.column.as_str())).collect();
+    let places: Vec<(u64, &str)> = import_error
+        .errors
+        .iter()
+        .map(|e| (e.line, e.column.as_str()))
+        .collect();
     assert_eq!(places, [(3, "amount"), (4, "issue_date")]);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM invoices").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM customers").await, 0);
 }
 
 async fn payment_before_invoice_is_applied_when_invoice_arrives(db: TestDb) {
-    ingest_text(&db, "early.csv", &format!("{BANK_HEADER}2026-11-02,,99.00,USD,R9,EARLY BIRD,,INV-9\n")).await;
-    assert_eq!(column(&export(&db, ExportWhat::Payments).await, "status"), ["exception"]);
-    let (_, run) = import_text(&db, ImportKind::Invoices, &format!("{INVOICE_HEADER}INV-9,C9,Early Bird,99.00,USD,2026-11-01,,,,,\n")).await.unwrap();
+    ingest_text(
+        &db,
+        "early.csv",
+        &format!("{BANK_HEADER}2026-11-02,,99.00,USD,R9,EARLY BIRD,,INV-9\n"),
+    )
+    .await;
+    assert_eq!(
+        column(&export(&db, ExportWhat::Payments).await, "status"),
+        ["exception"]
+    );
+    let (_, run) = import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-9,C9,Early Bird,99.00,USD,2026-11-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.applied, 1);
-    assert_eq!(column(&export(&db, ExportWhat::Payments).await, "status"), ["applied"]);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM exceptions WHERE closed_at IS NULL").await, 0);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM exceptions WHERE resolution = 'auto:applied'").await, 1);
+    assert_eq!(
+        column(&export(&db, ExportWhat::Payments).await, "status"),
+        ["applied"]
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM exceptions WHERE closed_at IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM exceptions WHERE resolution = 'auto:applied'"
+        )
+        .await,
+        1
+    );
 }
 
 async fn amounts_keep_their_currency_exponent(db: TestDb) {
-    let invoices = format!("{INVOICE_HEADER}J-1,C1,A,1500,JPY,2026-10-01,,,,,\nB-1,C1,A,1.005,BHD,2026-10-01,,,,,\n");
-    import_text(&db, ImportKind::Invoices, &invoices).await.unwrap();
-    let bank = format!("{BANK_HEADER}2026-11-02,,1500,JPY,RJ,A,,J-1\n2026-11-02,,1.005,BHD,RB,A,,B-1\n");
+    let invoices = format!(
+        "{INVOICE_HEADER}J-1,C1,A,1500,JPY,2026-10-01,,,,,\nB-1,C1,A,1.005,BHD,2026-10-01,,,,,\n"
+    );
+    import_text(&db, ImportKind::Invoices, &invoices)
+        .await
+        .unwrap();
+    let bank =
+        format!("{BANK_HEADER}2026-11-02,,1500,JPY,RJ,A,,J-1\n2026-11-02,,1.005,BHD,RB,A,,B-1\n");
     ingest_text(&db, "fx.csv", &bank).await;
     let applications = export(&db, ExportWhat::Applications).await;
     assert_eq!(column(&applications, "applied_amount"), ["1500", "1.005"]);
-    assert_eq!(count(&db, "SELECT amount_minor FROM invoices WHERE invoice_id = 'B-1'").await, 1005);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT amount_minor FROM invoices WHERE invoice_id = 'B-1'"
+        )
+        .await,
+        1005
+    );
     // A JPY amount with decimals cannot be stored exactly: the file is rejected.
-    let report = ingest_text(&db, "bad-jpy.csv", &format!("{BANK_HEADER}2026-11-02,,10.5,JPY,RX,A,,x\n")).await;
+    let report = ingest_text(
+        &db,
+        "bad-jpy.csv",
+        &format!("{BANK_HEADER}2026-11-02,,10.5,JPY,RX,A,,x\n"),
+    )
+    .await;
     assert_eq!(report.outcome, Outcome::Rejected);
     assert!(report.reason.unwrap().contains("more decimals than JPY"));
 }
 
 async fn two_payments_never_settle_one_invoice_twice(db: TestDb) {
-    import_text(&db, ImportKind::Invoices, &format!("{INVOICE_HEADER}INV-7,C1,A,70.00,USD,2026-10-01,,,,,\n")).await.unwrap();
-    let bank = format!("{BANK_HEADER}2026-11-02,,70.00,USD,P1,A,,INV-7\n2026-11-02,,70.00,USD,P2,A,,INV-7 again\n");
+    import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-7,C1,A,70.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
+    let bank = format!(
+        "{BANK_HEADER}2026-11-02,,70.00,USD,P1,A,,INV-7\n2026-11-02,,70.00,USD,P2,A,,INV-7 again\n"
+    );
     ingest_text(&db, "twice.csv", &bank).await;
-    assert_eq!(column(&export(&db, ExportWhat::Applications).await, "bank_ref"), ["P1"]);
+    assert_eq!(
+        column(&export(&db, ExportWhat::Applications).await, "bank_ref"),
+        ["P1"]
+    );
     let statuses = column(&export(&db, ExportWhat::Payments).await, "status");
     assert_eq!(statuses[0], "applied");
     assert_ne!(statuses[1], "applied");
     // A later run sees the invoice settled: the second payment is not applied either.
-    let (_, run) = import_text(&db, ImportKind::Invoices, &format!("{INVOICE_HEADER}INV-8,C1,A,1.00,USD,2026-10-01,,,,,\n")).await.unwrap();
+    let (_, run) = import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-8,C1,A,1.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.applied, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM applications").await, 1);
 }
