@@ -79,6 +79,29 @@ pub enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Run the service: watch the inbox folders, ingest every complete file exactly
+    /// once (archive/YYYY/MM/DD/ or quarantine/ with a .error.txt), take ERP CSVs from
+    /// the ERP inbox, re-match nightly, and serve /healthz, /metrics and /api/*.
+    /// Stops cleanly on SIGINT or SIGTERM after the current file.
+    Serve {
+        /// Address for the HTTP API [default: 127.0.0.1:8080, or daemon.listen].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// List file deliveries: ingested, duplicate, rejected (with the reason).
+    Files {
+        /// Only deliveries with this outcome.
+        #[arg(long, value_enum)]
+        outcome: Option<OutcomeFilter>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
+    /// Show counts of files, payments by status, open exceptions by reason, and the
+    /// folders the service uses.
+    Status {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Check the configuration file without running anything.
     Config {
         #[command(subcommand)]
@@ -110,6 +133,23 @@ pub enum ExportWhat {
     Payments,
     /// One row per active application: source_file,bank_ref,invoice_id,applied_amount,writeoff_amount,writeoff_reason,rule,confidence
     Applications,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutcomeFilter {
+    Ingested,
+    Duplicate,
+    Rejected,
+}
+
+impl OutcomeFilter {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            OutcomeFilter::Ingested => "ingested",
+            OutcomeFilter::Duplicate => "duplicate",
+            OutcomeFilter::Rejected => "rejected",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

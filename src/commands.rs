@@ -191,6 +191,51 @@ pub async fn export(store: &Store, what: ExportWhat) -> anyhow::Result<Table> {
     })
 }
 
+pub async fn files_table(store: &Store, outcome: Option<&str>) -> anyhow::Result<Table> {
+    let mut conn = store.acquire().await?;
+    let mut table = Table::new(&[
+        "received_at",
+        "file_name",
+        "outcome",
+        "size_bytes",
+        "sha256",
+        "reason",
+    ]);
+    for row in exports::receipts(&mut conn, outcome).await? {
+        table.push(vec![
+            row.received_at,
+            row.file_name,
+            row.outcome,
+            row.size_bytes.to_string(),
+            row.sha256,
+            row.reason,
+        ]);
+    }
+    Ok(table)
+}
+
+pub async fn status_table(store: &Store, config: &Config) -> anyhow::Result<Table> {
+    let mut conn = store.acquire().await?;
+    let mut table = Table::new(&["group", "key", "value"]);
+    table.push(vec![
+        "database".into(),
+        "url".into(),
+        crate::store::redact(&config.database_url),
+    ]);
+    for (group, key, count) in exports::status_counts(&mut conn).await? {
+        table.push(vec![group, key, count.to_string()]);
+    }
+    for (role, path) in crate::daemon::folders_of(config) {
+        let files = crate::daemon::folders::list_candidates(&path).len();
+        table.push(vec![
+            "folders".into(),
+            role.into(),
+            format!("{} ({files} files)", path.display()),
+        ]);
+    }
+    Ok(table)
+}
+
 /// Checks each file; returns whether all were valid.
 pub fn check_files(
     config: &Config,
@@ -246,7 +291,7 @@ pub async fn demo(dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
         Default::default(),
         &crate::config::Overrides {
             data_dir: Some(dir.to_owned()),
-            database_url: None,
+            ..Default::default()
         },
     )?;
     let store = Store::connect(&config.database_url).await?;

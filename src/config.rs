@@ -29,6 +29,43 @@ pub struct RawConfig {
     pub csv_profiles: Vec<CsvProfile>,
     #[serde(default)]
     pub matching: rules::RuleSet,
+    #[serde(default)]
+    pub daemon: RawDaemon,
+}
+
+/// `[daemon]`: how `recond serve` watches, listens and schedules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDaemon {
+    pub listen: Option<String>,
+    pub inboxes: Option<Vec<PathBuf>>,
+    pub erp_inbox: Option<PathBuf>,
+    pub rescan_interval_ms: Option<u64>,
+    pub settle_ms: Option<u64>,
+    pub nightly_rematch_at: Option<String>,
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Validated daemon settings; folders are resolved against the data directory.
+#[derive(Debug, Clone)]
+pub struct Daemon {
+    pub listen: std::net::SocketAddr,
+    pub inboxes: Vec<PathBuf>,
+    pub erp_inbox: PathBuf,
+    pub archive: PathBuf,
+    pub quarantine: PathBuf,
+    pub rescan_interval: std::time::Duration,
+    pub settle: std::time::Duration,
+    pub nightly_rematch_at: chrono::NaiveTime,
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +113,7 @@ pub struct Config {
     pub parser_options: parsers::Options,
     pub csv_profiles: Vec<CsvProfile>,
     pub matching: rules::RuleSet,
+    pub daemon: Daemon,
 }
 
 /// Overrides from the command line, highest precedence.
@@ -83,6 +121,7 @@ pub struct Config {
 pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub listen: Option<String>,
 }
 
 impl Config {
@@ -184,7 +223,9 @@ impl Config {
             .validate()
             .map_err(|e| anyhow::anyhow!("`matching`: {e}"))?;
 
+        let daemon = resolve_daemon(raw.daemon, &data_dir, overrides)?;
         Ok(Config {
+            daemon,
             data_dir,
             database_url,
             parser_options: parsers::Options {
@@ -211,6 +252,47 @@ impl Config {
             .cloned();
         options
     }
+}
+
+fn resolve_daemon(
+    raw: RawDaemon,
+    data_dir: &Path,
+    overrides: &Overrides,
+) -> anyhow::Result<Daemon> {
+    let listen_text = overrides
+        .listen
+        .clone()
+        .or(raw.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listen = listen_text.parse().with_context(|| {
+        format!(
+            "`daemon.listen`: expected an address such as 127.0.0.1:8080, found {listen_text:?}"
+        )
+    })?;
+    let inboxes = raw.inboxes.unwrap_or_else(|| vec![PathBuf::from("inbox")]);
+    if inboxes.is_empty() {
+        bail!("`daemon.inboxes`: give at least one folder");
+    }
+    let nightly_text = raw.nightly_rematch_at.unwrap_or_else(|| "02:00".to_owned());
+    let nightly_rematch_at = chrono::NaiveTime::parse_from_str(&nightly_text, "%H:%M")
+        .with_context(|| {
+            format!("`daemon.nightly_rematch_at`: expected a time HH:MM, found {nightly_text:?}")
+        })?;
+    let rescan_ms = raw.rescan_interval_ms.unwrap_or(5_000);
+    if rescan_ms < 100 {
+        bail!("`daemon.rescan_interval_ms`: must be at least 100, found {rescan_ms}");
+    }
+    Ok(Daemon {
+        listen,
+        inboxes: inboxes.iter().map(|p| data_dir.join(p)).collect(),
+        erp_inbox: data_dir.join(raw.erp_inbox.unwrap_or_else(|| PathBuf::from("erp-inbox"))),
+        archive: data_dir.join("archive"),
+        quarantine: data_dir.join("quarantine"),
+        rescan_interval: std::time::Duration::from_millis(rescan_ms),
+        settle: std::time::Duration::from_millis(raw.settle_ms.unwrap_or(300)),
+        nightly_rematch_at,
+        log_format: raw.log_format.unwrap_or_default(),
+    })
 }
 
 /// Parses config text, with the offending key and line in the error.

@@ -40,6 +40,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let overrides = Overrides {
         data_dir: cli.data_dir.clone(),
         database_url: cli.db.clone(),
+        listen: match &cli.command {
+            Command::Serve { listen } => listen.clone(),
+            _ => None,
+        },
     };
     let today = cli
         .today
@@ -120,6 +124,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => table.write(format, &mut out)?,
             }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { .. } => {
+            recond::telemetry::init(config.daemon.log_format);
+            recond::daemon::serve(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Files { outcome, format } => {
+            let store = Store::connect(&config.database_url).await?;
+            let table = commands::files_table(&store, outcome.map(|o| o.as_str())).await?;
+            table.write(format, &mut out)?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { format } => {
+            let store = Store::connect(&config.database_url).await?;
+            let table = commands::status_table(&store, &config).await?;
+            table.write(format, &mut out)?;
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -103,3 +103,76 @@ pub async fn applications(conn: &mut AnyConnection) -> anyhow::Result<Vec<Applic
         })
         .collect()
 }
+
+/// One delivery of a file, for `recond files` and `GET /api/files`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReceiptRow {
+    pub received_at: String,
+    pub file_name: String,
+    pub outcome: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub reason: String,
+}
+
+pub async fn receipts(
+    conn: &mut AnyConnection,
+    outcome: Option<&str>,
+) -> anyhow::Result<Vec<ReceiptRow>> {
+    let rows = sqlx::query(
+        "SELECT received_at, file_name, outcome, sha256, size_bytes, reason FROM file_receipts \
+         WHERE ($1 = '' OR outcome = $1) ORDER BY id",
+    )
+    .bind(outcome.unwrap_or(""))
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not read file receipts")?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReceiptRow {
+                received_at: row.try_get("received_at")?,
+                file_name: row.try_get("file_name")?,
+                outcome: row.try_get("outcome")?,
+                sha256: row.try_get("sha256")?,
+                size_bytes: row.try_get("size_bytes")?,
+                reason: row
+                    .try_get::<Option<String>, _>("reason")?
+                    .unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Counts for `recond status` and `GET /api/status`: (group, key, count).
+pub async fn status_counts(conn: &mut AnyConnection) -> anyhow::Result<Vec<(String, String, i64)>> {
+    let mut counts = Vec::new();
+    for (group, sql) in [
+        ("files", "SELECT outcome, COUNT(*) FROM file_receipts GROUP BY outcome ORDER BY outcome"),
+        ("payments", "SELECT status, COUNT(*) FROM transactions GROUP BY status ORDER BY status"),
+        ("exceptions", "SELECT reason, COUNT(*) FROM exceptions WHERE closed_at IS NULL GROUP BY reason ORDER BY reason"),
+    ] {
+        for row in sqlx::query(sql).fetch_all(&mut *conn).await.context("could not read status")? {
+            counts.push((group.to_owned(), row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?));
+        }
+    }
+    for (key, sql) in [
+        ("customers", "SELECT COUNT(*) FROM customers"),
+        ("invoices", "SELECT COUNT(*) FROM invoices"),
+    ] {
+        let row = sqlx::query(sql).fetch_one(&mut *conn).await?;
+        counts.push((
+            "master_data".to_owned(),
+            key.to_owned(),
+            row.try_get::<i64, _>(0)?,
+        ));
+    }
+    Ok(counts)
+}
+
+/// A trivial query to prove the database answers.
+pub async fn ping(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    sqlx::query("SELECT COUNT(*) FROM bank_files WHERE id = 0")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(())
+}

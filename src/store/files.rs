@@ -84,3 +84,18 @@ pub async fn record_receipt(
     .context("could not record the file delivery")?;
     Ok(())
 }
+
+/// Whether this content was already ingested under this very name: the daemon then
+/// stopped after committing and before archiving, and only the archiving is left.
+pub async fn ingested_under_name(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    file_name: &str,
+) -> anyhow::Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) FROM bank_files WHERE sha256 = $1 AND file_name = $2")
+        .bind(sha256)
+        .bind(file_name)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>(0)? > 0)
+}

@@ -10,6 +10,7 @@
 //! database transaction (a file is stored whole or not at all).
 
 pub mod applications;
+pub mod claims;
 pub mod customers;
 pub mod exports;
 pub mod files;
@@ -147,6 +148,21 @@ pub fn redact(url: &str) -> String {
 /// Now, as stored: RFC 3339 UTC with seconds.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Makes concurrent reconcile runs (several instances on one PostgreSQL database) take
+/// turns: a transaction-level advisory lock, released at commit or rollback. SQLite
+/// serialises writers by itself.
+pub async fn serialize_runs(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    if conn.backend_name() == "PostgreSQL" {
+        const RECONCILE_LOCK: i64 = 0x7265_636f_6e64; // "recond"
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(RECONCILE_LOCK)
+            .execute(&mut *conn)
+            .await
+            .context("could not take the reconcile lock")?;
+    }
+    Ok(())
 }
 
 /// Appends one row to the audit log.

@@ -69,6 +69,7 @@ async fn open(url: String, dir: tempfile::TempDir) -> TestDb {
         &Overrides {
             data_dir: Some(dir.path().to_owned()),
             database_url: Some(url.clone()),
+            ..Default::default()
         },
     )
     .expect("default config");
