@@ -9,6 +9,7 @@
 //! either re-processes a file whose transaction never committed or only finishes
 //! moving one that did. Nothing is stored twice and nothing is lost.
 
+pub mod failpoints;
 pub mod folders;
 pub mod schedule;
 pub mod watcher;
@@ -182,7 +183,10 @@ async fn process_claimed(
         let store = shared.store.clone();
         let config = shared.config.clone();
         let name = name.clone();
-        tokio::spawn(async move { ingest::ingest_bytes(&store, &config, &name, bytes, day).await })
+        tokio::spawn(async move {
+            failpoints::hit("panic_in_ingest", &name);
+            ingest::ingest_bytes(&store, &config, &name, bytes, day).await
+        })
     };
     let report: FileReport = match job.await {
         Ok(result) => result?,
@@ -207,6 +211,7 @@ async fn process_claimed(
             return Ok(());
         }
     };
+    failpoints::hit("exit_before_archive", &name);
     match report.outcome {
         Outcome::Ingested => {
             folders::move_into(path, &folders::dated_dir(&daemon.archive, day))?;

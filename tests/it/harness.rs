@@ -19,6 +19,7 @@ pub fn fixture(relative: &str) -> PathBuf {
 pub struct TestDb {
     pub store: Store,
     pub config: Config,
+    pub url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -77,6 +78,7 @@ async fn open(url: String, dir: tempfile::TempDir) -> TestDb {
     TestDb {
         store,
         config,
+        url,
         _dir: dir,
     }
 }
