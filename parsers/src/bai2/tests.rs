@@ -1,0 +1,1 @@
+//! Tests of the BAI2 reader on small inline files.
