@@ -213,7 +213,9 @@ pub fn parse_with_summary<R: BufRead>(
                     position,
                     rest,
                     position,
-                    false,
+                    // Marked as ended, so that a following line without a record code
+                    // is one more unknown record rather than taken in silently.
+                    true,
                 );
                 break;
             };

@@ -258,8 +258,8 @@ impl<'a> Reader<'a> {
         if self.ended {
             return;
         }
-        self.close_account(end, "the end of the file");
-        self.close_group(end, "the end of the file");
+        self.close_account(end, None);
+        self.close_group(end, None);
         self.push(
             Diagnostic::error(
                 codes::MISSING_FILE_TRAILER,
@@ -271,10 +271,11 @@ impl<'a> Reader<'a> {
         );
     }
 
-    /// Closes an account whose 49 never came, without checks.
-    fn close_account(&mut self, position: Position, found: &str) {
+    /// Closes an account whose 49 never came, without checks. `found` is the record
+    /// that came instead, `None` at the end of the file.
+    fn close_account(&mut self, position: Position, found: Option<Code>) {
         if let Some(account) = self.account.take() {
-            self.push(
+            self.push(with_found(
                 Diagnostic::error(
                     codes::MISSING_ACCOUNT_TRAILER,
                     position,
@@ -283,9 +284,9 @@ impl<'a> Reader<'a> {
                         account.number, account.position.line
                     ),
                 )
-                .expected("account trailer (49)")
-                .found(found),
-            );
+                .expected("account trailer (49)"),
+                found,
+            ));
             if let Some(group) = self.group.as_mut() {
                 group.account_totals += account.total;
             }
@@ -293,17 +294,17 @@ impl<'a> Reader<'a> {
     }
 
     /// Closes a group whose 98 never came, without checks.
-    fn close_group(&mut self, position: Position, found: &str) {
+    fn close_group(&mut self, position: Position, found: Option<Code>) {
         if let Some(group) = self.group.take() {
-            self.push(
+            self.push(with_found(
                 Diagnostic::error(
                     codes::MISSING_GROUP_TRAILER,
                     position,
                     "the group is not closed by a group trailer (98)",
                 )
-                .expected("group trailer (98)")
-                .found(found),
-            );
+                .expected("group trailer (98)"),
+                found,
+            ));
             self.file.group_totals += group.account_totals;
         }
     }
@@ -375,8 +376,8 @@ impl<'a> Reader<'a> {
 
     fn group_header(&mut self, record: &Record<'_>) {
         const R: Code = Code::GroupHeader;
-        self.close_account(record.position, R.name());
-        self.close_group(record.position, R.name());
+        self.close_account(record.position, Some(R));
+        self.close_group(record.position, Some(R));
         self.file.groups += 1;
         self.file.records += record.records;
         self.summary.groups += 1;
@@ -423,7 +424,7 @@ impl<'a> Reader<'a> {
 
     fn account(&mut self, record: &Record<'_>) {
         const R: Code = Code::Account;
-        self.close_account(record.position, R.name());
+        self.close_account(record.position, Some(R));
         if self.group.is_none() {
             self.push(
                 Diagnostic::error(
@@ -789,7 +790,7 @@ impl<'a> Reader<'a> {
 
     fn group_trailer(&mut self, record: &Record<'_>) {
         const R: Code = Code::GroupTrailer;
-        self.close_account(record.position, R.name());
+        self.close_account(record.position, Some(R));
         let Some(mut group) = self.group.take() else {
             self.file.records += record.records;
             self.push(
@@ -850,8 +851,8 @@ impl<'a> Reader<'a> {
 
     fn file_trailer(&mut self, record: &Record<'_>) {
         const R: Code = Code::FileTrailer;
-        self.close_account(record.position, R.name());
-        self.close_group(record.position, R.name());
+        self.close_account(record.position, Some(R));
+        self.close_group(record.position, Some(R));
         self.file.records += record.records;
         self.ended = true;
         let mut fields = Fields::new(record.buffer, record.segments);
@@ -1256,6 +1257,14 @@ impl<'a> Reader<'a> {
                 Funds::Invalid
             }
         }
+    }
+}
+
+/// Names the record found where another was expected, or the end of the file.
+fn with_found(diagnostic: Diagnostic, found: Option<Code>) -> Diagnostic {
+    match found {
+        Some(code) => diagnostic.record(code.name()).found(code.name()),
+        None => diagnostic.found("the end of the file"),
     }
 }
 
