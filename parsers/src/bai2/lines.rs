@@ -26,6 +26,8 @@ impl Line<'_> {
 
 pub(super) struct LineReader<R> {
     input: R,
+    /// Bytes of the input's buffer handed out as the last line, consumed on the next call.
+    pending: usize,
     buffer: Vec<u8>,
     length_max: usize,
     next_byte: u64,
@@ -36,6 +38,7 @@ impl<R: BufRead> LineReader<R> {
     pub fn new(input: R, length_max: usize) -> Self {
         LineReader {
             input,
+            pending: 0,
             buffer: Vec::new(),
             length_max,
             next_byte: 0,
@@ -50,6 +53,32 @@ impl<R: BufRead> LineReader<R> {
 
     /// The next line, `None` at the end of the input.
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.input.consume(self.pending);
+        self.pending = 0;
+        // Fast path: the whole line is in the input's buffer and is handed out in place.
+        let whole = match self.input.fill_buf() {
+            Ok(available) => memchr(b'\n', available).filter(|&end| end <= self.length_max),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => None,
+            Err(error) => return Err(error),
+        };
+        if let Some(end) = whole {
+            let available = self.input.fill_buf()?;
+            let mut length = end;
+            if length > 0 && available[length - 1] == b'\r' {
+                length -= 1;
+            }
+            self.pending = end + 1;
+            let byte = self.next_byte;
+            let number = self.next_number;
+            self.next_byte += (end + 1) as u64;
+            self.next_number += 1;
+            return Ok(Some(Line {
+                bytes: &available[..length],
+                byte,
+                number,
+                length: length as u64,
+            }));
+        }
         self.buffer.clear();
         // Keep one byte more than the limit so that a `\r` before the `\n` of a line
         // exactly at the limit can still be stripped.

@@ -632,17 +632,19 @@ impl<'a> Reader<'a> {
         let Ok(minor) = i64::try_from(magnitude) else {
             return;
         };
+        // Validated once for the whole record; each text field is then a slice of it.
+        let whole = std::str::from_utf8(record.buffer).ok();
         let bank_ref = fields
             .next_field()
-            .map(|field| self.text(field))
+            .map(|field| self.text(field, whole))
             .unwrap_or_default();
         let customer_ref = fields
             .next_field()
-            .map(|field| self.text(field))
+            .map(|field| self.text(field, whole))
             .filter(|text| !text.is_empty());
         let mut lines = Vec::new();
         fields.rest(|field| {
-            let line = self.text(field);
+            let line = self.text(field, whole);
             if !line.is_empty() {
                 lines.push(line);
             }
@@ -675,7 +677,7 @@ impl<'a> Reader<'a> {
             trace_number: None,
             payer_name: None,
             payer_account: None,
-            bank_tx_code: Some(format!("{type_code:03}")),
+            bank_tx_code: Some(type_code_text(type_code)),
             remittance: Remittance {
                 lines,
                 items: Vec::new(),
@@ -956,8 +958,14 @@ impl<'a> Reader<'a> {
 
     /// Decodes a text field, trimmed. BAI2 is ASCII; bytes that are not UTF-8 are read
     /// as Windows-1252, the usual encoding of US bank hosts, with one warning per file.
-    fn text(&mut self, field: Field<'_>) -> String {
-        let bytes = trim_blanks(field.bytes);
+    /// `whole` is the record's buffer when it is valid UTF-8 (checked once per record).
+    fn text(&mut self, field: Field<'_>, whole: Option<&str>) -> String {
+        let (from, to) = trimmed(field.bytes);
+        let bytes = &field.bytes[from..to];
+        let start = field.start + from;
+        if let Some(text) = whole.and_then(|whole| whole.get(start..start + bytes.len())) {
+            return text.to_owned();
+        }
         match std::str::from_utf8(bytes) {
             Ok(text) => text.to_owned(),
             Err(_) => {
@@ -983,7 +991,7 @@ impl<'a> Reader<'a> {
     ) -> Option<String> {
         let here = fields.here();
         match fields.next_field() {
-            Some(field) if !trim_blanks(field.bytes).is_empty() => Some(self.text(field)),
+            Some(field) if !trim_blanks(field.bytes).is_empty() => Some(self.text(field, None)),
             _ => {
                 self.missing(here, record, name, "a value");
                 None
@@ -1260,6 +1268,16 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A type code as the three digits it was written with.
+fn type_code_text(code: u16) -> String {
+    let digit = |value: u16| char::from(b'0' + (value % 10) as u8);
+    let mut text = String::with_capacity(3);
+    text.push(digit(code / 100));
+    text.push(digit(code / 10));
+    text.push(digit(code));
+    text
+}
+
 /// Names the record found where another was expected, or the end of the file.
 fn with_found(diagnostic: Diagnostic, found: Option<Code>) -> Diagnostic {
     match found {
@@ -1268,7 +1286,8 @@ fn with_found(diagnostic: Diagnostic, found: Option<Code>) -> Diagnostic {
     }
 }
 
-fn trim_blanks(bytes: &[u8]) -> &[u8] {
+/// The range of `bytes` without leading and trailing blanks.
+fn trimmed(bytes: &[u8]) -> (usize, usize) {
     let start = bytes
         .iter()
         .position(|&byte| !is_blank(byte))
@@ -1277,5 +1296,10 @@ fn trim_blanks(bytes: &[u8]) -> &[u8] {
         .iter()
         .rposition(|&byte| !is_blank(byte))
         .map_or(start, |end| end + 1);
+    (start, end)
+}
+
+fn trim_blanks(bytes: &[u8]) -> &[u8] {
+    let (start, end) = trimmed(bytes);
     bytes.get(start..end).unwrap_or_default()
 }
