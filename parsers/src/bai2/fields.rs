@@ -127,8 +127,9 @@ pub(super) enum NumberError {
 
 /// Significant digits of a detail or summary amount: 18 always fits in an `i64`.
 pub(super) const AMOUNT_DIGITS_MAX: u32 = 18;
-/// Significant digits of a trailer control total, a sum of many amounts.
-pub(super) const TOTAL_DIGITS_MAX: u32 = 36;
+/// Significant digits of a trailer control total, a sum of many amounts. Sums of up to
+/// 10^8 such totals still fit in an `i128`.
+pub(super) const TOTAL_DIGITS_MAX: u32 = 30;
 
 /// Parses `[+-]digits` (an amount in minor units, no decimal point) from bytes.
 pub(super) fn parse_amount(bytes: &[u8], digits_max: u32) -> Result<i128, NumberError> {

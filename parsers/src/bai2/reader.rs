@@ -288,7 +288,7 @@ impl<'a> Reader<'a> {
                 found,
             ));
             if let Some(group) = self.group.as_mut() {
-                group.account_totals += account.total;
+                group.account_totals = group.account_totals.saturating_add(account.total);
             }
         }
     }
@@ -305,7 +305,7 @@ impl<'a> Reader<'a> {
                 .expected("group trailer (98)"),
                 found,
             ));
-            self.file.group_totals += group.account_totals;
+            self.file.group_totals = self.file.group_totals.saturating_add(group.account_totals);
         }
     }
 
@@ -751,7 +751,9 @@ impl<'a> Reader<'a> {
         }
         self.check_balance(&account);
         if let Some(group) = self.group.as_mut() {
-            group.account_totals += total.map_or(account.total, |(stated, _)| stated);
+            group.account_totals = group
+                .account_totals
+                .saturating_add(total.map_or(account.total, |(stated, _)| stated));
         }
     }
 
@@ -848,7 +850,10 @@ impl<'a> Reader<'a> {
             "number of records does not match the group's records (02 to 98, with \
              continuations)",
         );
-        self.file.group_totals += total.map_or(group.account_totals, |(stated, _)| stated);
+        self.file.group_totals = self
+            .file
+            .group_totals
+            .saturating_add(total.map_or(group.account_totals, |(stated, _)| stated));
     }
 
     fn file_trailer(&mut self, record: &Record<'_>) {
