@@ -1,0 +1,171 @@
+//! Physical lines of a BAI2 file, read from a `BufRead` into one reused buffer and
+//! never kept longer than the line length limit, so that a file without newlines
+//! cannot make the reader allocate without bound.
+
+use std::io::{self, BufRead};
+
+use memchr::memchr;
+
+/// One physical line, without its `\n` or `\r\n`.
+pub(super) struct Line<'a> {
+    /// The line, cut at the length limit when it is longer.
+    pub bytes: &'a [u8],
+    /// Offset of the line's first byte from the start of the file.
+    pub byte: u64,
+    /// 1-based line number.
+    pub number: u64,
+    /// Length of the whole physical line, even when `bytes` was cut.
+    pub length: u64,
+}
+
+impl Line<'_> {
+    pub fn is_cut(&self) -> bool {
+        self.length > self.bytes.len() as u64
+    }
+}
+
+pub(super) struct LineReader<R> {
+    input: R,
+    /// Bytes of the input's buffer handed out as the last line, consumed on the next call.
+    pending: usize,
+    buffer: Vec<u8>,
+    length_max: usize,
+    next_byte: u64,
+    next_number: u64,
+}
+
+impl<R: BufRead> LineReader<R> {
+    pub fn new(input: R, length_max: usize) -> Self {
+        LineReader {
+            input,
+            pending: 0,
+            buffer: Vec::new(),
+            length_max,
+            next_byte: 0,
+            next_number: 1,
+        }
+    }
+
+    /// Bytes consumed so far: the offset where the next line starts.
+    pub fn bytes_read(&self) -> u64 {
+        self.next_byte
+    }
+
+    /// The next line, `None` at the end of the input.
+    pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
+        self.input.consume(self.pending);
+        self.pending = 0;
+        // Fast path: the whole line is in the input's buffer and is handed out in place.
+        let whole = match self.input.fill_buf() {
+            Ok(available) => memchr(b'\n', available).filter(|&end| end <= self.length_max),
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => None,
+            Err(error) => return Err(error),
+        };
+        if let Some(end) = whole {
+            let available = self.input.fill_buf()?;
+            let mut length = end;
+            if length > 0 && available[length - 1] == b'\r' {
+                length -= 1;
+            }
+            self.pending = end + 1;
+            let byte = self.next_byte;
+            let number = self.next_number;
+            self.next_byte += (end + 1) as u64;
+            self.next_number += 1;
+            return Ok(Some(Line {
+                bytes: &available[..length],
+                byte,
+                number,
+                length: length as u64,
+            }));
+        }
+        self.buffer.clear();
+        // Keep one byte more than the limit so that a `\r` before the `\n` of a line
+        // exactly at the limit can still be stripped.
+        let keep_max = self.length_max.saturating_add(1);
+        let mut consumed: u64 = 0;
+        let mut newline = false;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                break;
+            }
+            let (take, step) = match memchr(b'\n', available) {
+                Some(index) => {
+                    newline = true;
+                    (index, index + 1)
+                }
+                None => (available.len(), available.len()),
+            };
+            let room = keep_max.saturating_sub(self.buffer.len());
+            let copied = take.min(room);
+            self.buffer.extend_from_slice(&available[..copied]);
+            self.input.consume(step);
+            consumed += step as u64;
+            if newline {
+                break;
+            }
+        }
+        if consumed == 0 {
+            return Ok(None);
+        }
+        let byte = self.next_byte;
+        let number = self.next_number;
+        self.next_byte += consumed;
+        self.next_number += 1;
+        let mut length = consumed - u64::from(newline);
+        let whole = self.buffer.len() as u64 == length;
+        if whole && self.buffer.last() == Some(&b'\r') {
+            self.buffer.pop();
+            length -= 1;
+        }
+        let shown = self.buffer.len().min(self.length_max);
+        Ok(Some(Line {
+            bytes: &self.buffer[..shown],
+            byte,
+            number,
+            length,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<(Vec<u8>, u64, u64, u64)> {
+        let mut reader = LineReader::new(input, max);
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_line().unwrap() {
+            out.push((line.bytes.to_vec(), line.byte, line.number, line.length));
+        }
+        out
+    }
+
+    #[test]
+    fn strips_newlines_and_counts_positions() {
+        let got = lines(b"ab\r\ncd\n\nef", 100);
+        assert_eq!(
+            got,
+            vec![
+                (b"ab".to_vec(), 0, 1, 2),
+                (b"cd".to_vec(), 4, 2, 2),
+                (b"".to_vec(), 7, 3, 0),
+                (b"ef".to_vec(), 8, 4, 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn long_lines_are_cut_but_measured() {
+        let got = lines(b"abcdef\nxy\r\n", 3);
+        assert_eq!(got[0], (b"abc".to_vec(), 0, 1, 6));
+        assert_eq!(got[1], (b"xy".to_vec(), 7, 2, 2));
+        let got = lines(b"abc\r\n", 3);
+        assert_eq!(got[0], (b"abc".to_vec(), 0, 1, 3));
+    }
+}
