@@ -176,6 +176,8 @@ pub struct Engine {
     pub line: u64,
     /// Transaction sets completed.
     pub sets_completed: u64,
+    /// Offset of the last segment fed, where a missing trailer is reported.
+    last_offset: u64,
 }
 
 impl Engine {
@@ -189,6 +191,7 @@ impl Engine {
             version: None,
             line: 0,
             sets_completed: 0,
+            last_offset: 0,
         }
     }
 
@@ -199,6 +202,7 @@ impl Engine {
         problems: &mut Vec<Problem>,
     ) -> Option<TransactionSet> {
         let offset = segment.offset as u64;
+        self.last_offset = offset;
         if let Some(set) = self.set.as_mut() {
             set.segment_count += 1;
         } else {
@@ -321,12 +325,13 @@ impl Engine {
         let set = self.set.take();
         let number = self.text_segments + set.as_ref().map_or(0, |set| set.segment_count);
         let line = self.line;
+        let offset = self.last_offset;
         let mut missing = |what: &str, header: &str| {
             problems.push(Problem {
                 severity: Severity::Error,
                 code: codes::MISSING_TRAILER,
                 control: false,
-                offset: 0,
+                offset,
                 line,
                 segment_number: number,
                 segment_id: header.to_owned(),
