@@ -84,7 +84,6 @@ pub(super) struct EntryTotals {
 
 pub(super) struct PendingEntry {
     tx: Transaction,
-    trace: String,
     concatenate: bool,
     addenda_indicator: bool,
     declared_addenda: Option<u64>,
@@ -101,9 +100,14 @@ pub(super) struct PendingEntry {
 
 /// Reads an entry detail record. Returns the entry (unless it is unusable) and what it
 /// adds to the controls (whenever its routing number and amount could be read).
+/// Addenda text and positions buffers, handed from one entry to the next so that
+/// reading entries allocates nothing for them once warmed up.
+pub(super) type Buffers = (Vec<u8>, Vec<Position>);
+
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
+    buffers: Buffers,
     diagnostics: &mut Diagnostics,
 ) -> (Option<PendingEntry>, Option<EntryTotals>) {
     let code = record.number(2, 3, "transaction code", diagnostics);
@@ -185,7 +189,7 @@ pub(super) fn read_entry(
         }),
         _ => None,
     };
-    let (Some(code), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
+    let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
         return (None, totals);
     };
     let Ok(cents) = i64::try_from(amount) else {
@@ -203,6 +207,11 @@ pub(super) fn read_entry(
         _ => record.text(40, 54),
     };
     let trace = lossy(trace_raw);
+    let mut bank_tx_code = String::with_capacity(batch.sec.len() + 3);
+    bank_tx_code.push_str(&batch.sec);
+    bank_tx_code.push('/');
+    // The code was read as two digits above, so these bytes are ASCII.
+    bank_tx_code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
     let tx = Transaction {
         direction,
         amount: Money::from_minor(cents, Currency::USD),
@@ -213,17 +222,17 @@ pub(super) fn read_entry(
         bank_ref: trace.clone(),
         end_to_end_id: None,
         customer_ref: (!customer_ref.is_empty()).then_some(customer_ref),
-        trace_number: Some(trace.clone()),
+        trace_number: Some(trace),
         payer_name: batch.company_name.clone(),
         payer_account: batch.company_id.clone(),
-        bank_tx_code: Some(format!("{}/{code:02}", batch.sec)),
+        bank_tx_code: Some(bank_tx_code),
         remittance: Remittance::default(),
         return_info: None,
         position: record.position,
     };
+    let (payment_text, payment_positions) = buffers;
     let entry = PendingEntry {
         tx,
-        trace,
         concatenate: batch.concatenates_addenda(),
         addenda_indicator: indicator,
         declared_addenda: declared_addenda.map(|count| count as u64),
@@ -232,8 +241,8 @@ pub(super) fn read_entry(
         payment_count: 0,
         indicator_reported: false,
         limit_reported: false,
-        payment_text: Vec::new(),
-        payment_positions: Vec::new(),
+        payment_text,
+        payment_positions,
     };
     (Some(entry), totals)
 }
@@ -255,7 +264,7 @@ impl PendingEntry {
                     record.position,
                     format!(
                         "addenda follow entry trace {} whose addenda record indicator is 0",
-                        self.trace
+                        self.tx.bank_ref
                     ),
                 )
                 .record(record.name)
@@ -272,7 +281,7 @@ impl PendingEntry {
                         record.position,
                         format!(
                             "entry trace {} has more addenda than the limit; the rest are not read",
-                            self.trace
+                            self.tx.bank_ref
                         ),
                     )
                     .record(record.name)
@@ -359,7 +368,7 @@ impl PendingEntry {
                     record.position,
                     format!(
                         "addenda sequence number of entry trace {} is out of order",
-                        self.trace
+                        self.tx.bank_ref
                     ),
                 )
                 .record(record.name)
@@ -373,7 +382,7 @@ impl PendingEntry {
     /// Positions 88-94 repeat the last seven digits of the entry's trace number.
     fn check_entry_sequence(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(88, 94);
-        let expected = self.trace.as_bytes().get(8..15).unwrap_or(b"");
+        let expected = self.tx.bank_ref.as_bytes().get(8..15).unwrap_or(b"");
         if found != expected {
             diagnostics.push(
                 Diagnostic::warning(
@@ -392,7 +401,7 @@ impl PendingEntry {
     /// Returns and NOCs repeat the whole trace number in positions 80-94.
     fn check_trace(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(80, 94);
-        if found != self.trace.as_bytes() {
+        if found != self.tx.bank_ref.as_bytes() {
             diagnostics.push(
                 Diagnostic::warning(
                     codes::ADDENDA_TRACE_MISMATCH,
@@ -401,7 +410,7 @@ impl PendingEntry {
                 )
                 .record(record.name)
                 .field("trace number")
-                .expected(self.trace.clone())
+                .expected(self.tx.bank_ref.clone())
                 .found(lossy(found)),
             );
         }
@@ -414,7 +423,7 @@ impl PendingEntry {
         options: &Options,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
-    ) {
+    ) -> Buffers {
         let position = self.tx.position;
         if self.addenda_indicator && self.addenda == 0 {
             diagnostics.push(
@@ -423,7 +432,7 @@ impl PendingEntry {
                     position,
                     format!(
                         "entry trace {} announces addenda but none follow",
-                        self.trace
+                        self.tx.bank_ref
                     ),
                 )
                 .record("entry detail (6)")
@@ -442,7 +451,7 @@ impl PendingEntry {
                     position,
                     format!(
                         "entry trace {} declares a different number of addenda than follow it",
-                        self.trace
+                        self.tx.bank_ref
                     ),
                 )
                 .record("entry detail (6)")
@@ -456,7 +465,12 @@ impl PendingEntry {
             }
         }
         self.remittance(diagnostics);
+        let mut text = std::mem::take(&mut self.payment_text);
+        let mut positions = std::mem::take(&mut self.payment_positions);
         sink.transaction(self.tx);
+        text.clear();
+        positions.clear();
+        (text, positions)
     }
 
     fn remittance(&mut self, diagnostics: &mut Diagnostics) {
@@ -464,8 +478,13 @@ impl PendingEntry {
             return;
         }
         let text = std::mem::take(&mut self.payment_text);
-        if self.concatenate && x12::looks_like_x12(&text) {
-            let parsed = x12::parse_820(&text);
+        self.remittance_from(&text, diagnostics);
+        self.payment_text = text;
+    }
+
+    fn remittance_from(&mut self, text: &[u8], diagnostics: &mut Diagnostics) {
+        if self.concatenate && x12::looks_like_x12(text) {
+            let parsed = x12::parse_820(text);
             self.report_x12(&parsed, 0, diagnostics);
             let remittance = parsed.remittance(Currency::USD);
             if let Some(payer) = parsed.payer_name() {
@@ -516,7 +535,7 @@ impl PendingEntry {
                 format!(
                     "addenda 05 #{} of entry trace {}: {}: {}",
                     index + 1,
-                    self.trace,
+                    self.tx.bank_ref,
                     problem.location(),
                     problem.message
                 ),
@@ -552,7 +571,7 @@ impl PendingEntry {
                     .unwrap_or(self.tx.position),
                 format!(
                     "X12 BPR02 in the addenda of entry trace {} differs from the entry amount",
-                    self.trace
+                    self.tx.bank_ref
                 ),
             )
             .record("addenda (7)")

@@ -27,8 +27,7 @@ impl<'a> Record<'a> {
     /// Text of positions `start..=end` without surrounding spaces.
     pub fn text(&self, start: usize, end: usize) -> String {
         let raw = self.raw(start, end);
-        let trimmed = trim(raw);
-        String::from_utf8_lossy(trimmed).into_owned()
+        lossy(trim(raw))
     }
 
     /// Digits of positions `start..=end` as a number, or an error diagnostic.
@@ -135,6 +134,19 @@ pub(super) fn digits(raw: &[u8]) -> Option<u128> {
     if raw.is_empty() || raw.len() > 38 {
         return None;
     }
+    // Up to 19 digits fit in u64, whose arithmetic is cheaper; only ADV's 20-digit
+    // totals need the wide path.
+    if raw.len() <= 19 {
+        let mut value: u64 = 0;
+        for &byte in raw {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return Some(u128::from(value));
+    }
     let mut value: u128 = 0;
     for &byte in raw {
         if !byte.is_ascii_digit() {
@@ -154,8 +166,12 @@ pub(super) fn trim(raw: &[u8]) -> &[u8] {
     &raw[start..end]
 }
 
+/// Text of a field; bytes that are not UTF-8 (NACHA is ASCII) become U+FFFD.
 pub(super) fn lossy(raw: &[u8]) -> String {
-    String::from_utf8_lossy(raw).into_owned()
+    match std::str::from_utf8(raw) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+    }
 }
 
 /// YYMMDD with the century pivot at 70 (files carry dates of recent years; 70-99 are

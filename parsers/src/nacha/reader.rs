@@ -60,6 +60,7 @@ pub(super) struct Reader<'a> {
     phase: Phase,
     batch: Option<Batch>,
     entry: Option<PendingEntry>,
+    buffers: super::entry::Buffers,
     /// An entry that could not be used: its addenda are skipped quietly.
     skipping_addenda: bool,
     file: Controls,
@@ -83,6 +84,7 @@ impl<'a> Reader<'a> {
             phase: Phase::Start,
             batch: None,
             entry: None,
+            buffers: Default::default(),
             skipping_addenda: false,
             file: Controls::default(),
             batches: 0,
@@ -472,7 +474,8 @@ impl<'a> Reader<'a> {
             return;
         };
         batch.controls.entry_addenda += 1;
-        let (entry, totals) = read_entry(&record, &batch.context, self.diagnostics);
+        let buffers = std::mem::take(&mut self.buffers);
+        let (entry, totals) = read_entry(&record, &batch.context, buffers, self.diagnostics);
         if let Some(totals) = totals {
             let controls = &mut batch.controls;
             controls.hash = (controls.hash + totals.routing) % HASH_MODULUS;
@@ -525,7 +528,7 @@ impl<'a> Reader<'a> {
 
     fn close_entry(&mut self, sink: &mut dyn Sink) {
         if let Some(entry) = self.entry.take() {
-            entry.finish(self.options, sink, self.diagnostics);
+            self.buffers = entry.finish(self.options, sink, self.diagnostics);
         }
     }
 
@@ -765,7 +768,7 @@ impl<'a> Reader<'a> {
                 self.diagnostics.push(diagnostic);
             }
         }
-        if self.records % 10 != 0 {
+        if blocks * 10 != self.records {
             self.diagnostics.push(
                 Diagnostic::warning(
                     codes::MISSING_PADDING,
