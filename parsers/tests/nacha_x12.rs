@@ -355,3 +355,114 @@ fn edi820_corpus_matches_the_manifest() {
         );
     }
 }
+
+fn fixture(path: &str) -> Vec<u8> {
+    fs::read(repo_root().join("fixtures").join(path)).unwrap()
+}
+
+#[test]
+fn relaxed_control_totals_turn_mismatches_into_warnings() {
+    let bytes = fixture("nacha/err/0001-bad-entry-hash.ach");
+    let mut options = Options::default();
+    options.relaxed.control_totals = true;
+    let mut sink = Collect::default();
+    let report = parsers::parse(Format::Nacha, &bytes[..], &options, &mut sink);
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
+    assert_eq!(report.diagnostics.len(), 2);
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| d.code.as_str() == "nacha_entry_hash_mismatch"
+            && d.severity == parsers::Severity::Warning));
+}
+
+/// The same bytes read through a tiny buffer (records straddle every refill) give the
+/// same statements, transactions and diagnostics as read from one slice.
+#[test]
+fn output_does_not_depend_on_the_read_buffer() {
+    for (format, folder) in [(Format::Nacha, "nacha"), (Format::X12_820, "x12_820")] {
+        for kind in ["ok", "err"] {
+            let dir = repo_root().join("fixtures").join(folder).join(kind);
+            for entry in fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|ext| ext == "expected") {
+                    continue;
+                }
+                let bytes = fs::read(&path).unwrap();
+                let (whole_sink, whole) = parse_bytes(format, &bytes);
+                for capacity in [1, 7, 95, 4096] {
+                    let reader = std::io::BufReader::with_capacity(capacity, &bytes[..]);
+                    let mut sink = Collect::default();
+                    let report = parsers::parse(format, reader, &Options::default(), &mut sink);
+                    assert_eq!(
+                        render(&sink, &report),
+                        render(&whole_sink, &whole),
+                        "{} with a {capacity}-byte buffer",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn ctx_addenda_beyond_the_limit_are_an_error() {
+    let bytes = fixture("nacha/ok/0002-ctx-820-invoices.ach");
+    let mut options = Options::default();
+    options.limits.ctx_addenda_max = 2;
+    let mut sink = Collect::default();
+    let report = parsers::parse(Format::Nacha, &bytes[..], &options, &mut sink);
+    assert!(!report.is_valid());
+    assert!(report
+        .diagnostics
+        .iter()
+        .any(|d| d.code.as_str() == "nacha_too_many_addenda"));
+}
+
+#[test]
+fn corpus_iat_returns_and_noc_map_to_the_model() {
+    let base = corpus_root().join("nacha/moov-io-ach");
+    let (sink, report) = parse_bytes(
+        Format::Nacha,
+        &fs::read(base.join("examples/testdata/iat-mixedCreditDebit.ach")).unwrap(),
+    );
+    assert!(report.is_valid());
+    let payers: Vec<_> = sink
+        .transactions()
+        .map(|tx| tx.payer_name.clone())
+        .collect();
+    assert_eq!(
+        payers,
+        vec![
+            Some("BEK Solutions".to_owned()),
+            Some("ADCAF Solutions".to_owned())
+        ]
+    );
+    let (sink, report) = parse_bytes(
+        Format::Nacha,
+        &fs::read(base.join("test/testdata/return-WEB.ach")).unwrap(),
+    );
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
+    let returns: Vec<_> = sink
+        .transactions()
+        .map(|tx| {
+            let info = tx.return_info.as_ref().unwrap();
+            (
+                tx.reversal,
+                info.reason_code.clone(),
+                info.original_trace.len(),
+            )
+        })
+        .collect();
+    assert!(returns
+        .iter()
+        .all(|(reversal, code, trace_len)| *reversal && code.starts_with('R') && *trace_len == 15));
+    let (sink, _) = parse_bytes(
+        Format::Nacha,
+        &fs::read(base.join("test/testdata/cor-example.ach")).unwrap(),
+    );
+    let tx = sink.transactions().next().unwrap();
+    assert_eq!(tx.status, parsers::model::EntryStatus::Info);
+    assert!(tx.remittance.lines[0].starts_with("notification of change C"));
+}

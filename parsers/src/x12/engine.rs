@@ -135,7 +135,7 @@ impl TransactionSet {
     pub fn rmr_sum_matches(&self) -> Option<bool> {
         let paid = self.rmr_paid_sum()?;
         let amount = self.amount?;
-        Some(paid == amount || paid + self.adx_sum == amount)
+        Some(paid == amount || paid.checked_add(self.adx_sum) == Some(amount))
     }
 }
 
@@ -585,8 +585,8 @@ impl Engine {
                     line.push_str(&format!(" {qualifier} {reference}"));
                 }
                 if let Some(set) = self.set.as_mut() {
-                    if let Some(amount) = amount {
-                        set.adx_sum += amount;
+                    if let Some(sum) = amount.and_then(|amount| set.adx_sum.checked_add(amount)) {
+                        set.adx_sum = sum;
                     }
                     set.lines.push(line);
                 }
@@ -689,8 +689,9 @@ impl Engine {
             return;
         };
         set.rmr_count += 1;
-        match paid {
-            Some(paid) => set.rmr_paid_sum += paid,
+        // Checked: a sum that overflows Decimal cannot be compared, so it is not.
+        match paid.and_then(|paid| set.rmr_paid_sum.checked_add(paid)) {
+            Some(sum) => set.rmr_paid_sum = sum,
             None => set.rmr_all_paid = false,
         }
         if let Some(reference) = reference {
