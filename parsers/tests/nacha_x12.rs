@@ -466,3 +466,24 @@ fn corpus_iat_returns_and_noc_map_to_the_model() {
     assert_eq!(tx.status, parsers::model::EntryStatus::Info);
     assert!(tx.remittance.lines[0].starts_with("notification of change C"));
 }
+
+#[test]
+fn a_byte_order_mark_is_not_content() {
+    for (format, path) in [
+        (Format::Nacha, "nacha/ok/0001-ccd-plus-rmr.ach"),
+        (Format::X12_820, "x12_820/ok/0002-bare-820.edi"),
+    ] {
+        let plain = fixture(path);
+        let mut marked = b"\xEF\xBB\xBF".to_vec();
+        marked.extend_from_slice(&plain);
+        let (sink, report) = parse_bytes(format, &marked);
+        let (plain_sink, _) = parse_bytes(format, &plain);
+        assert!(report.is_valid(), "{path}: {:?}", report.diagnostics);
+        assert_eq!(sink.statements.len(), plain_sink.statements.len(), "{path}");
+        assert_eq!(
+            sink.transactions().count(),
+            plain_sink.transactions().count(),
+            "{path}"
+        );
+    }
+}

@@ -110,6 +110,11 @@ impl<'a> Reader<'a> {
             match splitter.next() {
                 Piece::Record { bytes, start } => {
                     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+                    // A UTF-8 byte order mark some Windows tools write is not content.
+                    let bytes = match (line, bytes.strip_prefix(b"\xEF\xBB\xBF")) {
+                        (1, Some(rest)) => rest,
+                        _ => bytes,
+                    };
                     let position = Position::new(start, line, self.records);
                     if let Some(record) = self.normalize(bytes, position, &mut padded) {
                         self.records += 1;

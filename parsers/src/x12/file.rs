@@ -42,6 +42,11 @@ pub(super) fn parse<R: BufRead>(
         ));
         return None;
     }
+    // A UTF-8 byte order mark some Windows tools write is not content; blanking it
+    // keeps byte offsets true to the file.
+    if prefix.starts_with(b"\xEF\xBB\xBF") {
+        prefix[..3].copy_from_slice(b"   ");
+    }
     if lexer::trim_start(&prefix).is_empty() {
         diagnostics.push(Diagnostic::error(
             common::EMPTY_FILE,
