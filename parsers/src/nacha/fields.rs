@@ -1,0 +1,250 @@
+//! Fixed-width field access on one 94-character NACHA record: numbers, text, dates,
+//! routing check digits, each failing into a located diagnostic that names the record
+//! and the field.
+
+use chrono::{Datelike, NaiveDate};
+
+use super::codes;
+use crate::diagnostic::{codes as common, Diagnostic, Diagnostics};
+use crate::position::Position;
+
+pub(super) const RECORD_LENGTH: usize = 94;
+
+/// One record, exactly 94 bytes, with where it is and what it is called in messages.
+#[derive(Clone, Copy)]
+pub(super) struct Record<'a> {
+    pub bytes: &'a [u8],
+    pub position: Position,
+    pub name: &'static str,
+}
+
+impl<'a> Record<'a> {
+    /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.
+    pub fn raw(&self, start: usize, end: usize) -> &'a [u8] {
+        self.bytes.get(start - 1..end).unwrap_or(b"")
+    }
+
+    /// Text of positions `start..=end` without surrounding spaces.
+    pub fn text(&self, start: usize, end: usize) -> String {
+        let raw = self.raw(start, end);
+        lossy(trim(raw))
+    }
+
+    /// Digits of positions `start..=end` as a number, or an error diagnostic.
+    pub fn number(
+        &self,
+        start: usize,
+        end: usize,
+        field: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<u128> {
+        let raw = self.raw(start, end);
+        let parsed = digits(raw);
+        if parsed.is_none() {
+            diagnostics.push(self.invalid(field, start, end, "must be digits"));
+        }
+        parsed
+    }
+
+    /// An amount in minor units; a non-digit amount gets the shared `invalid_amount`.
+    pub fn amount(&self, start: usize, end: usize, diagnostics: &mut Diagnostics) -> Option<u128> {
+        let raw = self.raw(start, end);
+        let parsed = digits(raw);
+        if parsed.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    common::INVALID_AMOUNT,
+                    self.position,
+                    format!("amount in cents must be digits (positions {start}-{end})"),
+                )
+                .record(self.name)
+                .field("amount")
+                .expected(format!("{} digits", end + 1 - start))
+                .found(lossy(raw)),
+            );
+        }
+        parsed
+    }
+
+    /// A YYMMDD date. Blank gives `None` silently; `000000` (which return and NOC
+    /// batches carry) gives `None` with a warning; anything else invalid is an error.
+    pub fn date(
+        &self,
+        start: usize,
+        end: usize,
+        field: &str,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<NaiveDate> {
+        let raw = self.raw(start, end);
+        if trim(raw).is_empty() {
+            return None;
+        }
+        if raw.iter().all(|&b| b == b'0') {
+            diagnostics.push(
+                Diagnostic::warning(
+                    common::INVALID_DATE,
+                    self.position,
+                    format!("{field} is zero: the entries have no date (positions {start}-{end})"),
+                )
+                .record(self.name)
+                .field(field)
+                .expected("date YYMMDD")
+                .found(lossy(raw)),
+            );
+            return None;
+        }
+        let parsed = yymmdd(raw);
+        if parsed.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    common::INVALID_DATE,
+                    self.position,
+                    format!("{field} is not a valid date (positions {start}-{end})"),
+                )
+                .record(self.name)
+                .field(field)
+                .expected("date YYMMDD")
+                .found(lossy(raw)),
+            );
+        }
+        parsed
+    }
+
+    /// An `invalid_field` error for positions `start..=end`.
+    pub fn invalid(&self, field: &str, start: usize, end: usize, rule: &str) -> Diagnostic {
+        let width = end + 1 - start;
+        Diagnostic::error(
+            codes::INVALID_FIELD,
+            self.position,
+            format!("{field} {rule} (positions {start}-{end})"),
+        )
+        .record(self.name)
+        .field(field)
+        .expected(if rule == "must be digits" {
+            format!("{width} digits")
+        } else {
+            rule.trim_start_matches("must be ").to_owned()
+        })
+        .found(lossy(self.raw(start, end)))
+    }
+}
+
+/// All-digit bytes as a number; `None` when empty or any byte is not a digit.
+pub(super) fn digits(raw: &[u8]) -> Option<u128> {
+    if raw.is_empty() || raw.len() > 38 {
+        return None;
+    }
+    // Up to 19 digits fit in u64, whose arithmetic is cheaper; only ADV's 20-digit
+    // totals need the wide path.
+    if raw.len() <= 19 {
+        let mut value: u64 = 0;
+        for &byte in raw {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return Some(u128::from(value));
+    }
+    let mut value: u128 = 0;
+    for &byte in raw {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u128::from(byte - b'0');
+    }
+    Some(value)
+}
+
+pub(super) fn trim(raw: &[u8]) -> &[u8] {
+    let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|&b| b != b' ')
+        .map_or(start, |i| i + 1);
+    &raw[start..end]
+}
+
+/// Text of a field; bytes that are not UTF-8 (NACHA is ASCII) become U+FFFD.
+pub(super) fn lossy(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+    }
+}
+
+/// YYMMDD with the century pivot at 70 (files carry dates of recent years; 70-99 are
+/// read as 1970-1999).
+pub(super) fn yymmdd(raw: &[u8]) -> Option<NaiveDate> {
+    if raw.len() != 6 {
+        return None;
+    }
+    let value = digits(raw)?;
+    let year = (value / 10_000) as i32;
+    let month = (value / 100 % 100) as u32;
+    let day = (value % 100) as u32;
+    let year = if year < 70 { 2000 + year } else { 1900 + year };
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// The settlement date: a Julian day of the year (001-366) in the year of the effective
+/// date, or of the next year when the day lies far before it (a December batch settled
+/// in January).
+pub(super) fn julian(raw: &[u8], effective: Option<NaiveDate>) -> Option<NaiveDate> {
+    let day = u32::try_from(digits(raw)?).ok()?;
+    let effective = effective?;
+    if !(1..=366).contains(&day) {
+        return None;
+    }
+    let year = if day + 300 < effective.ordinal() {
+        effective.year() + 1
+    } else {
+        effective.year()
+    };
+    NaiveDate::from_yo_opt(year, day)
+}
+
+/// The ABA check digit of an 8-digit routing number: weights 3, 7, 1 repeated.
+pub(super) fn aba_check_digit(routing: &[u8]) -> Option<u8> {
+    if routing.len() != 8 || !routing.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    const WEIGHTS: [u32; 8] = [3, 7, 1, 3, 7, 1, 3, 7];
+    let sum: u32 = routing
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    Some(((10 - sum % 10) % 10) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_digits_follow_the_aba_weights() {
+        assert_eq!(aba_check_digit(b"23138010"), Some(4));
+        assert_eq!(aba_check_digit(b"12104288"), Some(2));
+        assert_eq!(aba_check_digit(b"09100001"), Some(9));
+        assert_eq!(aba_check_digit(b"0910000"), None);
+    }
+
+    #[test]
+    fn dates_and_julian_days() {
+        assert_eq!(yymmdd(b"190816"), NaiveDate::from_ymd_opt(2019, 8, 16));
+        assert_eq!(yymmdd(b"991231"), NaiveDate::from_ymd_opt(1999, 12, 31));
+        assert_eq!(yymmdd(b"190230"), None);
+        let effective = NaiveDate::from_ymd_opt(2019, 12, 31);
+        assert_eq!(
+            julian(b"002", effective),
+            NaiveDate::from_ymd_opt(2020, 1, 2)
+        );
+        assert_eq!(
+            julian(b"365", effective),
+            NaiveDate::from_ymd_opt(2019, 12, 31)
+        );
+        assert_eq!(julian(b"   ", effective), None);
+    }
+}
