@@ -1,0 +1,122 @@
+//! Rule 5: recognise activity that is not customer cash — returns, entries not yet
+//! booked, debits, bank fees, interest, own-account transfers, card settlements — by
+//! return link, direction, bank transaction code and configured text patterns.
+
+use parsers::model::{Direction, EntryStatus};
+
+use crate::decision::NonArKind;
+use crate::input::Payment;
+use crate::normalize::{split_code, CodePattern};
+use crate::ruleset::{NonArPatterns, NonArRules};
+
+/// The non-AR patterns, compiled once per run.
+#[derive(Debug, Clone)]
+pub(crate) struct Classifier {
+    enabled: bool,
+    codes: Vec<(NonArKind, CodePattern, String)>,
+    texts: Vec<(NonArKind, String)>,
+}
+
+fn by_kind(patterns: &NonArPatterns) -> Vec<(NonArKind, &String)> {
+    let mut out = Vec::new();
+    for (kind, list) in [
+        (NonArKind::BankFee, &patterns.bank_fee),
+        (NonArKind::Interest, &patterns.interest),
+        (NonArKind::Transfer, &patterns.transfer),
+        (NonArKind::CardSettlement, &patterns.card_settlement),
+    ] {
+        out.extend(list.iter().map(|pattern| (kind, pattern)));
+    }
+    out
+}
+
+/// Why a payment is non-AR.
+pub(crate) struct NonAr {
+    pub(crate) kind: NonArKind,
+    pub(crate) explanation: String,
+}
+
+impl Classifier {
+    pub(crate) fn new(rules: &NonArRules) -> Classifier {
+        Classifier {
+            enabled: rules.enabled,
+            codes: by_kind(&rules.bank_tx_codes)
+                .into_iter()
+                .map(|(kind, pattern)| (kind, CodePattern::new(pattern), pattern.clone()))
+                .collect(),
+            texts: by_kind(&rules.text_patterns)
+                .into_iter()
+                .map(|(kind, pattern)| (kind, pattern.to_uppercase()))
+                .filter(|(_, pattern)| !pattern.trim().is_empty())
+                .collect(),
+        }
+    }
+
+    fn by_pattern(&self, payment: &Payment) -> Option<NonAr> {
+        if let Some(code) = &payment.bank_tx_code {
+            let parts = split_code(code);
+            if let Some((kind, _, pattern)) =
+                self.codes.iter().find(|(_, compiled, _)| compiled.matches(&parts))
+            {
+                return Some(NonAr {
+                    kind: *kind,
+                    explanation: format!(
+                        "bank transaction code {code} matches {pattern}: {}",
+                        kind.as_str().replace('_', " ")
+                    ),
+                });
+            }
+        }
+        let texts = payment
+            .payer_name
+            .iter()
+            .chain(&payment.remittance.lines)
+            .map(|text| text.to_uppercase());
+        for text in texts {
+            if let Some((kind, pattern)) = self
+                .texts
+                .iter()
+                .find(|(_, pattern)| text.contains(pattern.as_str()))
+            {
+                return Some(NonAr {
+                    kind: *kind,
+                    explanation: format!(
+                        "text contains \"{pattern}\": {}",
+                        kind.as_str().replace('_', " ")
+                    ),
+                });
+            }
+        }
+        None
+    }
+
+    /// `Some` when the payment is not customer cash to apply.
+    pub(crate) fn classify(&self, payment: &Payment) -> Option<NonAr> {
+        if let Some(trace) = &payment.return_of {
+            return Some(NonAr {
+                kind: NonArKind::Return,
+                explanation: format!(
+                    "ACH return of the entry with trace number {trace}; its applications are reversed"
+                ),
+            });
+        }
+        if payment.status != EntryStatus::Booked {
+            return Some(NonAr {
+                kind: NonArKind::NotBooked,
+                explanation: format!("entry is {}, not booked cash", payment.status.as_str()),
+            });
+        }
+        let by_pattern = if self.enabled {
+            self.by_pattern(payment)
+        } else {
+            None
+        };
+        if payment.direction == Direction::Debit {
+            return Some(by_pattern.unwrap_or(NonAr {
+                kind: NonArKind::Debit,
+                explanation: "money going out (debit)".to_owned(),
+            }));
+        }
+        by_pattern
+    }
+}

@@ -1,0 +1,281 @@
+//! What the rules look things up in: the [`Catalog`] of invoices and customers
+//! (sorted by id, normalised once) and the [`Lookup`] questions the rules ask of it,
+//! answered by hash indexes by invoice number, PO number, amount, customer, payer
+//! account and name word — never by a scan of all invoices.
+//!
+//! The test oracle answers the same questions by scanning; the two must agree.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use parsers::money::Currency;
+use rayon::prelude::*;
+
+use crate::input::{Customer, Inputs, Invoice};
+use crate::normalize::{self, KeyNormalizer};
+use crate::ruleset::RuleSet;
+use crate::similarity::{self, NameNormalizer};
+
+/// Position of an invoice in [`Catalog::invoices`] (sorted by id).
+pub(crate) type InvoicePos = u32;
+/// Position of a customer in [`Catalog::customers`] (sorted by id).
+pub(crate) type CustomerPos = u32;
+
+/// FxHash: a fast, deterministic hasher for keys we build ourselves (not an
+/// attacker's choice of collisions: invoices come from the ERP).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, value: u8) {
+        self.add(u64::from(value));
+    }
+    fn write_u32(&mut self, value: u32) {
+        self.add(u64::from(value));
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.add(value);
+    }
+    fn write_i64(&mut self, value: i64) {
+        self.add(value as u64);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.add(value as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One invoice, normalised once for every lookup.
+#[derive(Debug, Clone)]
+pub(crate) struct InvoiceInfo {
+    pub(crate) key: String,
+    pub(crate) po_key: Option<String>,
+    /// Open amount in minor units; `None` when it has more decimals than the currency.
+    pub(crate) open_minor: Option<i64>,
+    pub(crate) amount_minor: Option<i64>,
+    pub(crate) currency: Currency,
+    pub(crate) customer: Option<CustomerPos>,
+}
+
+impl InvoiceInfo {
+    /// Open and applicable: a positive open amount in whole minor units.
+    pub(crate) fn open(&self) -> Option<i64> {
+        self.open_minor.filter(|open| *open > 0)
+    }
+}
+
+/// Invoices and customers sorted by id, with their normalised forms.
+pub(crate) struct Catalog<'a> {
+    pub(crate) invoices: Vec<&'a Invoice>,
+    pub(crate) info: Vec<InvoiceInfo>,
+    pub(crate) customers: Vec<&'a Customer>,
+    /// Normalised name and aliases of each customer.
+    pub(crate) customer_names: Vec<Vec<String>>,
+    pub(crate) keys: KeyNormalizer,
+    pub(crate) names: NameNormalizer,
+}
+
+impl<'a> Catalog<'a> {
+    pub(crate) fn new(inputs: &'a Inputs, rules: &RuleSet) -> Catalog<'a> {
+        let keys = KeyNormalizer::new(&rules.references.prefixes);
+        let names = NameNormalizer::new(&rules.payer);
+        let mut customers: Vec<&Customer> = inputs.customers.iter().collect();
+        customers.par_sort_by(|a, b| a.id.cmp(&b.id));
+        let customer_pos: FxMap<&str, CustomerPos> = customers
+            .iter()
+            .enumerate()
+            .map(|(pos, customer)| (customer.id.as_str(), pos as CustomerPos))
+            .collect();
+        let customer_names = customers
+            .par_iter()
+            .map(|customer| {
+                std::iter::once(&customer.name)
+                    .chain(&customer.aliases)
+                    .map(|name| names.normalize(name))
+                    .filter(|name| !name.is_empty())
+                    .collect()
+            })
+            .collect();
+        let mut invoices: Vec<&Invoice> = inputs.invoices.iter().collect();
+        invoices.par_sort_by(|a, b| a.id.cmp(&b.id));
+        let info = invoices
+            .par_iter()
+            .map(|invoice| InvoiceInfo {
+                key: keys.key(&invoice.id),
+                po_key: invoice
+                    .po_number
+                    .as_deref()
+                    .map(|po| keys.key(po))
+                    .filter(|po| !po.is_empty()),
+                open_minor: invoice.open_amount.to_minor().ok(),
+                amount_minor: invoice.amount.to_minor().ok(),
+                currency: invoice.open_amount.currency,
+                customer: customer_pos.get(invoice.customer_id.as_str()).copied(),
+            })
+            .collect();
+        Catalog {
+            invoices,
+            info,
+            customers,
+            customer_names,
+            keys,
+            names,
+        }
+    }
+}
+
+/// The questions the rules ask. Every answer is sorted by position (so by id) and
+/// free of duplicates.
+pub(crate) trait Lookup: Sync {
+    /// Invoices (open or not) whose number normalises to `key`.
+    fn invoices_by_key(&self, key: &str) -> Cow<'_, [InvoicePos]>;
+    /// Invoices (open or not) whose PO number normalises to `key`.
+    fn invoices_by_po(&self, key: &str) -> Cow<'_, [InvoicePos]>;
+    /// Open invoices with exactly this open amount.
+    fn open_invoices_by_amount(&self, currency: Currency, minor: i64) -> Cow<'_, [InvoicePos]>;
+    /// Open invoices of a customer.
+    fn open_invoices_of(&self, customer: CustomerPos) -> Cow<'_, [InvoicePos]>;
+    /// Customers known to pay from this (normalised) account.
+    fn customers_by_account(&self, account: &str) -> Cow<'_, [CustomerPos]>;
+    /// Customers whose normalised names share a word with `words`, ignoring words
+    /// that more than `name_word_customers_max` customers share.
+    fn customers_by_words(&self, words: &[&str]) -> Vec<CustomerPos>;
+}
+
+/// The hash indexes behind [`Lookup`] for the real engine.
+pub(crate) struct Index {
+    by_key: FxMap<String, Vec<InvoicePos>>,
+    by_po: FxMap<String, Vec<InvoicePos>>,
+    by_amount: FxMap<(Currency, i64), Vec<InvoicePos>>,
+    open_by_customer: Vec<Vec<InvoicePos>>,
+    by_account: FxMap<String, Vec<CustomerPos>>,
+    by_word: FxMap<String, Vec<CustomerPos>>,
+    word_customers_max: usize,
+}
+
+fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, value: T) {
+    // Values arrive in ascending order, so a duplicate can only be the last one.
+    if list.last() != Some(&value) {
+        list.push(value);
+    }
+}
+
+impl Index {
+    pub(crate) fn new(catalog: &Catalog<'_>, rules: &RuleSet) -> Index {
+        let invoice_count = catalog.info.len();
+        let mut by_key: FxMap<String, Vec<InvoicePos>> = FxMap::default();
+        by_key.reserve(invoice_count);
+        let mut by_po: FxMap<String, Vec<InvoicePos>> = FxMap::default();
+        let mut by_amount: FxMap<(Currency, i64), Vec<InvoicePos>> = FxMap::default();
+        by_amount.reserve(invoice_count);
+        let mut open_by_customer = vec![Vec::new(); catalog.customers.len()];
+        for (pos, info) in catalog.info.iter().enumerate() {
+            let pos = pos as InvoicePos;
+            push_unique(by_key.entry(info.key.clone()).or_default(), pos);
+            if let Some(po) = &info.po_key {
+                push_unique(by_po.entry(po.clone()).or_default(), pos);
+            }
+            if let Some(open) = info.open() {
+                by_amount
+                    .entry((info.currency, open))
+                    .or_default()
+                    .push(pos);
+                if let Some(customer) = info.customer {
+                    open_by_customer[customer as usize].push(pos);
+                }
+            }
+        }
+        let mut by_account: FxMap<String, Vec<CustomerPos>> = FxMap::default();
+        let mut by_word: FxMap<String, Vec<CustomerPos>> = FxMap::default();
+        for (pos, customer) in catalog.customers.iter().enumerate() {
+            let pos = pos as CustomerPos;
+            for account in &customer.bank_accounts {
+                let account = normalize::account(account);
+                if !account.is_empty() {
+                    push_unique(by_account.entry(account).or_default(), pos);
+                }
+            }
+            for name in &catalog.customer_names[pos as usize] {
+                for word in similarity::name_words(name) {
+                    push_unique(by_word.entry(word.to_owned()).or_default(), pos);
+                }
+            }
+        }
+        Index {
+            by_key,
+            by_po,
+            by_amount,
+            open_by_customer,
+            by_account,
+            by_word,
+            word_customers_max: rules.payer.name_word_customers_max,
+        }
+    }
+}
+
+fn slice<'a, K, Q, V>(map: &'a FxMap<K, Vec<V>>, key: &Q) -> Cow<'a, [V]>
+where
+    K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
+    Q: std::hash::Hash + Eq + ?Sized,
+    V: Clone,
+{
+    Cow::Borrowed(map.get(key).map_or(&[][..], Vec::as_slice))
+}
+
+impl Lookup for Index {
+    fn invoices_by_key(&self, key: &str) -> Cow<'_, [InvoicePos]> {
+        slice(&self.by_key, key)
+    }
+
+    fn invoices_by_po(&self, key: &str) -> Cow<'_, [InvoicePos]> {
+        slice(&self.by_po, key)
+    }
+
+    fn open_invoices_by_amount(&self, currency: Currency, minor: i64) -> Cow<'_, [InvoicePos]> {
+        slice(&self.by_amount, &(currency, minor))
+    }
+
+    fn open_invoices_of(&self, customer: CustomerPos) -> Cow<'_, [InvoicePos]> {
+        Cow::Borrowed(
+            self.open_by_customer
+                .get(customer as usize)
+                .map_or(&[][..], Vec::as_slice),
+        )
+    }
+
+    fn customers_by_account(&self, account: &str) -> Cow<'_, [CustomerPos]> {
+        slice(&self.by_account, account)
+    }
+
+    fn customers_by_words(&self, words: &[&str]) -> Vec<CustomerPos> {
+        let mut found = Vec::new();
+        for word in words {
+            if let Some(customers) = self.by_word.get(*word) {
+                if customers.len() <= self.word_customers_max {
+                    found.extend_from_slice(customers);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
