@@ -6,7 +6,7 @@ use parsers::model::{Direction, EntryStatus};
 
 use crate::decision::NonArKind;
 use crate::input::Payment;
-use crate::normalize::{split_code, CodePattern};
+use crate::normalize::{contains_upper, split_code, CodePattern};
 use crate::ruleset::{NonArPatterns, NonArRules};
 
 /// The non-AR patterns, compiled once per run.
@@ -67,16 +67,12 @@ impl Classifier {
                 });
             }
         }
-        let texts = payment
-            .payer_name
-            .iter()
-            .chain(&payment.remittance.lines)
-            .map(|text| text.to_uppercase());
+        let texts = payment.payer_name.iter().chain(&payment.remittance.lines);
         for text in texts {
             if let Some((kind, pattern)) = self
                 .texts
                 .iter()
-                .find(|(_, pattern)| text.contains(pattern.as_str()))
+                .find(|(_, pattern)| contains_upper(text, pattern))
             {
                 return Some(NonAr {
                     kind: *kind,

@@ -32,6 +32,9 @@ const CONFIDENCE_ONE_CHAR: u16 = 920;
 const CONFIDENCE_ACCOUNT: u16 = 970;
 /// Given up when only part of the invoices found in the remittance fits the amount.
 const PENALTY_SUBSET: u16 = 100;
+/// Given up when an amount differs and the payer's name is not the invoice's
+/// customer's: a wrongly read reference looks exactly like this.
+const PENALTY_PAYER_DISAGREES: u16 = 100;
 /// Given up when the invoices were found by combination rather than by amount.
 const PENALTY_COMBINATION: u16 = 40;
 
@@ -78,6 +81,14 @@ enum Payer {
     Unknown {
         note: String,
     },
+}
+
+/// Whether the payer's account or name agrees with the invoice's customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Agreement {
+    Agrees,
+    Disagrees,
+    Silent,
 }
 
 /// A suggestion before ranking.
@@ -320,9 +331,8 @@ impl<'a> Context<'a> {
                 }
                 let hits = lookup.invoices_by_key(&key);
                 if !hits.is_empty() {
-                    let squashed = squash(&candidate);
                     for &pos in hits.iter() {
-                        let exact = squash(self.invoice_id(pos)) == squashed;
+                        let exact = normalize::eq_squashed(self.invoice_id(pos), &candidate);
                         let (rule, confidence) = if exact {
                             (RuleId::InvoiceReferenceExact, CONFIDENCE_TEXT_EXACT)
                         } else {
@@ -441,10 +451,11 @@ impl<'a> Context<'a> {
         self.several_references(lookup, subject, &open)
     }
 
-    /// How the payer relates to the invoice's customer, for the explanation only.
-    fn payer_note(&self, payment: &Payment, pos: InvoicePos) -> String {
+    /// How the payer relates to the invoice's customer: a note for the explanation,
+    /// and whether account or name agree with it.
+    fn payer_relation(&self, payment: &Payment, pos: InvoicePos) -> (String, Agreement) {
         let Some(customer) = self.catalog.info[pos as usize].customer else {
-            return String::new();
+            return (String::new(), Agreement::Silent);
         };
         let name = self.customer_name(customer);
         if let Some(account) = payment.payer_account.as_deref() {
@@ -454,7 +465,10 @@ impl<'a> Context<'a> {
                 .iter()
                 .any(|known| normalize::account(known) == account);
             if known && !account.is_empty() {
-                return format!("; payer account known for customer {name}");
+                return (
+                    format!("; payer account known for customer {name}"),
+                    Agreement::Agrees,
+                );
             }
         }
         if let Some(payer_name) = payment.payer_name.as_deref() {
@@ -465,23 +479,35 @@ impl<'a> Context<'a> {
                 .max()
                 .unwrap_or(Confidence::NONE);
             if best >= self.rules.payer.name_similarity_min {
-                return format!("; payer name {best} similar to customer {name}");
+                return (
+                    format!("; payer name {best} similar to customer {name}"),
+                    Agreement::Agrees,
+                );
             }
-            return format!("; invoice of customer {name}, payer {payer_name:?}");
+            return (
+                format!("; invoice of customer {name}, but payer {payer_name:?} ({best} similar)"),
+                Agreement::Disagrees,
+            );
         }
-        format!("; invoice of customer {name}")
+        (format!("; invoice of customer {name}"), Agreement::Silent)
     }
 
     /// `Some(exception)` when the payer is identified as a customer other than the
     /// invoice's: a reference to another customer's invoice only applies with the
     /// exact open amount.
     fn other_customer<L: Lookup>(&self, lookup: &L, subject: &Subject<'_>, found: &[&Found]) -> Option<Proposal> {
-        let Payer::Known { customer, note, .. } = self.identify(lookup, subject.payment) else {
-            return None;
+        let (customers, note) = match self.identify(lookup, subject.payment) {
+            Payer::Known { customer, note, .. } => (vec![customer], note),
+            Payer::Ambiguous { customers, note } => (customers, note),
+            Payer::Unknown { .. } => return None,
         };
         let foreign: Vec<&&Found> = found
             .iter()
-            .filter(|f| self.catalog.info[f.pos as usize].customer != Some(customer))
+            .filter(|f| {
+                self.catalog.info[f.pos as usize]
+                    .customer
+                    .is_none_or(|owner| !customers.contains(&owner))
+            })
             .collect();
         let f = foreign.first()?;
         let suggestions = foreign
@@ -552,11 +578,15 @@ impl<'a> Context<'a> {
             );
         };
         let _ = write!(explanation, "; {}", settlement.note);
-        explanation.push_str(&self.payer_note(subject.payment, f.pos));
+        let (note, agreement) = self.payer_relation(subject.payment, f.pos);
+        explanation.push_str(&note);
         if !unmatched.is_empty() {
             let _ = write!(explanation, "; not found: {}", unmatched.join(", "));
         }
-        let confidence = f.confidence.saturating_sub(settlement.penalty);
+        let mut confidence = f.confidence.saturating_sub(settlement.penalty);
+        if settlement.penalty > 0 && agreement == Agreement::Disagrees {
+            confidence = confidence.saturating_sub(PENALTY_PAYER_DISAGREES);
+        }
         self.apply(subject, f.rule, confidence, vec![(f.pos, settlement)], explanation)
     }
 

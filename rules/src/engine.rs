@@ -81,32 +81,31 @@ pub(crate) fn resolve_conflicts(
         )
     });
     let mut remaining: FxMap<InvoicePos, i64> = FxMap::default();
+    remaining.reserve(order.len());
     let mut taken_by: FxMap<InvoicePos, i64> = FxMap::default();
-    let mut decisions: Vec<Option<Decision>> = Vec::with_capacity(proposals.len());
-    let mut takes = Vec::with_capacity(proposals.len());
-    for proposal in proposals {
-        decisions.push(Some(proposal.decision));
-        takes.push(proposal.takes);
-    }
+    taken_by.reserve(order.len());
+    let mut proposals = proposals;
     let open_of = |pos: InvoicePos| context.catalog.info[pos as usize].open().unwrap_or(0);
     for i in order {
-        let conflict = takes[i].iter().find(|(pos, take)| {
+        let proposal = &mut proposals[i];
+        let conflict = proposal.takes.iter().find(|(pos, take)| {
             remaining.get(pos).copied().unwrap_or_else(|| open_of(*pos)) < *take
         });
         if let Some(&(pos, _)) = conflict {
-            let Some(proposed) = decisions[i].take() else {
-                continue;
-            };
-            decisions[i] = Some(demote(context, payments[i], proposed, pos, taken_by.get(&pos).copied()));
+            let proposed = std::mem::replace(
+                &mut proposal.decision,
+                crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
+            );
+            proposal.decision = demote(context, payments[i], proposed, pos, taken_by.get(&pos).copied());
             continue;
         }
-        for &(pos, take) in &takes[i] {
+        for &(pos, take) in &proposal.takes {
             let left = remaining.entry(pos).or_insert_with(|| open_of(pos));
             *left -= take;
             taken_by.entry(pos).or_insert(payments[i].id);
         }
     }
-    decisions.into_iter().flatten().collect()
+    proposals.into_iter().map(|proposal| proposal.decision).collect()
 }
 
 fn demote(

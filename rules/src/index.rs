@@ -155,8 +155,9 @@ pub(crate) trait Lookup: Sync {
     fn open_invoices_of(&self, customer: CustomerPos) -> Cow<'_, [InvoicePos]>;
     /// Customers known to pay from this (normalised) account.
     fn customers_by_account(&self, account: &str) -> Cow<'_, [CustomerPos]>;
-    /// Customers whose normalised names share a word with `words`, ignoring words
-    /// that more than `name_word_customers_max` customers share.
+    /// Customers whose normalised names (name and aliases) share the most distinct
+    /// words with `words`, ignoring words that more than `name_word_customers_max`
+    /// customers share; ascending.
     fn customers_by_words(&self, words: &[&str]) -> Vec<CustomerPos>;
 }
 
@@ -266,16 +267,36 @@ impl Lookup for Index {
     }
 
     fn customers_by_words(&self, words: &[&str]) -> Vec<CustomerPos> {
-        let mut found = Vec::new();
+        let mut words: Vec<&str> = words.to_vec();
+        words.sort_unstable();
+        words.dedup();
+        let mut found: Vec<CustomerPos> = Vec::new();
         for word in words {
-            if let Some(customers) = self.by_word.get(*word) {
+            if let Some(customers) = self.by_word.get(word) {
                 if customers.len() <= self.word_customers_max {
                     found.extend_from_slice(customers);
                 }
             }
         }
-        found.sort_unstable();
-        found.dedup();
-        found
+        most_shared(found)
     }
+}
+
+/// From a list with one entry per (customer, shared word), the customers that share
+/// the most words, ascending.
+pub(crate) fn most_shared(mut found: Vec<CustomerPos>) -> Vec<CustomerPos> {
+    found.sort_unstable();
+    let mut counted: Vec<(CustomerPos, usize)> = Vec::new();
+    for customer in found {
+        match counted.last_mut() {
+            Some((last, count)) if *last == customer => *count += 1,
+            _ => counted.push((customer, 1)),
+        }
+    }
+    let best = counted.iter().map(|(_, count)| *count).max().unwrap_or(0);
+    counted
+        .into_iter()
+        .filter(|(_, count)| *count == best)
+        .map(|(customer, _)| customer)
+        .collect()
 }

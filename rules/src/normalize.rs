@@ -49,6 +49,33 @@ pub(crate) fn squash(raw: &str) -> String {
     out
 }
 
+/// Whether two strings are equal once squashed (case and separators ignored),
+/// without allocating.
+pub(crate) fn eq_squashed(a: &str, b: &str) -> bool {
+    let mut a = a.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
+    let mut b = b.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Whether `haystack` contains `needle` (upper case), ignoring ASCII case, without
+/// allocating.
+pub(crate) fn contains_upper(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    if needle.is_empty() {
+        return true;
+    }
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|window| window.iter().zip(needle).all(|(h, n)| h.to_ascii_uppercase() == *n))
+}
+
 /// A bank account as compared: upper case, no spaces or separators.
 pub(crate) fn account(raw: &str) -> String {
     squash(raw)

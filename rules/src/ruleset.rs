@@ -99,7 +99,8 @@ pub struct PayerRules {
     /// Abbreviations expanded before comparing (`INTL` → `INTERNATIONAL`). Upper case.
     pub abbreviations: BTreeMap<String, String>,
     /// A name word shared by more customers than this does not make a candidate
-    /// (customers).
+    /// (customers). Candidates are the customers sharing the most remaining words
+    /// with the payer name; only those are scored for similarity.
     pub name_word_customers_max: usize,
 }
 
@@ -274,7 +275,7 @@ impl Default for PayerRules {
             .into_iter()
             .map(|(short, long)| (short.to_owned(), long.to_owned()))
             .collect(),
-            name_word_customers_max: 1000,
+            name_word_customers_max: 100,
         }
     }
 }
