@@ -56,7 +56,15 @@ fn main() {
         let without_reference = inputs
             .payments
             .iter()
-            .filter(|p| p.remittance.is_empty() || p.remittance.lines.iter().all(|l| !l.contains("INV") && !l.contains("RF")) && p.remittance.items.is_empty() && p.end_to_end_id.is_none())
+            .filter(|p| {
+                p.remittance.is_empty()
+                    || p.remittance
+                        .lines
+                        .iter()
+                        .all(|l| !l.contains("INV") && !l.contains("RF"))
+                        && p.remittance.items.is_empty()
+                        && p.end_to_end_id.is_none()
+            })
             .count();
         let cpu_before = cpu_seconds().unwrap_or(0.0);
         let started = Instant::now();
@@ -65,7 +73,10 @@ fn main() {
         let cpu = cpu_seconds().unwrap_or(0.0) - cpu_before;
         let rate = size as f64 / seconds;
         let target = target_seconds(size).map_or_else(String::new, |t| {
-            format!(" (target < {t:.0} s: {})", if seconds < t { "met" } else { "MISSED" })
+            format!(
+                " (target < {t:.0} s: {})",
+                if seconds < t { "met" } else { "MISSED" }
+            )
         });
         let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
         let mut rule_counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -90,7 +101,12 @@ fn main() {
                 d.rule.as_str() == peek || d.exception_reason.is_some_and(|r| r.as_str() == peek)
             });
             for decision in shown.take(8) {
-                println!("  {} {}: {}", decision.payment_id, decision.status.as_str(), decision.explanation);
+                println!(
+                    "  {} {}: {}",
+                    decision.payment_id,
+                    decision.status.as_str(),
+                    decision.explanation
+                );
             }
         }
         println!("  peak RSS so far: {} MiB", peak_rss_mib().unwrap_or(0));

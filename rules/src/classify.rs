@@ -55,8 +55,10 @@ impl Classifier {
     fn by_pattern(&self, payment: &Payment) -> Option<NonAr> {
         if let Some(code) = &payment.bank_tx_code {
             let parts = split_code(code);
-            if let Some((kind, _, pattern)) =
-                self.codes.iter().find(|(_, compiled, _)| compiled.matches(&parts))
+            if let Some((kind, _, pattern)) = self
+                .codes
+                .iter()
+                .find(|(_, compiled, _)| compiled.matches(&parts))
             {
                 return Some(NonAr {
                     kind: *kind,

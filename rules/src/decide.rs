@@ -113,7 +113,11 @@ impl Subject<'_> {
 }
 
 impl<'a> Context<'a> {
-    pub(crate) fn new(catalog: &'a Catalog<'a>, rules: &'a RuleSet, today: Option<NaiveDate>) -> Self {
+    pub(crate) fn new(
+        catalog: &'a Catalog<'a>,
+        rules: &'a RuleSet,
+        today: Option<NaiveDate>,
+    ) -> Self {
         Context {
             catalog,
             rules,
@@ -136,6 +140,22 @@ impl<'a> Context<'a> {
             Some(customer) => self.customer_name(customer).to_owned(),
             None => self.catalog.invoices[pos as usize].customer_id.clone(),
         }
+    }
+
+    /// Several invoices may share a normalised number (`INV4711` and `4711`); those
+    /// whose number is literally the reference (case and separators aside) win.
+    fn narrow(&self, hits: &[InvoicePos], reference: &str) -> Vec<InvoicePos> {
+        if hits.len() > 1 {
+            let literal: Vec<InvoicePos> = hits
+                .iter()
+                .copied()
+                .filter(|&pos| normalize::eq_squashed(self.invoice_id(pos), reference))
+                .collect();
+            if !literal.is_empty() {
+                return literal;
+            }
+        }
+        hits.to_vec()
     }
 
     fn open(&self, pos: InvoicePos) -> Option<i64> {
@@ -171,7 +191,8 @@ impl<'a> Context<'a> {
         if available <= 0 {
             let mut decision = blank(payment, PaymentStatus::Applied, RuleId::NoMatch);
             decision.confidence = Confidence::CERTAIN;
-            decision.explanation = "nothing left to apply: fully applied before this run".to_owned();
+            decision.explanation =
+                "nothing left to apply: fully applied before this run".to_owned();
             return Proposal {
                 decision,
                 takes: Vec::new(),
@@ -193,7 +214,11 @@ impl<'a> Context<'a> {
 
     // ---- Rule 1: references ----------------------------------------------------
 
-    fn find_references<L: Lookup>(&self, lookup: &L, subject: &Subject<'_>) -> (Vec<Found>, Vec<String>) {
+    fn find_references<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+    ) -> (Vec<Found>, Vec<String>) {
         let rules = &self.rules.references;
         let mut found: Vec<Found> = Vec::new();
         // Normalised references that found nothing, for the one-character rule.
@@ -205,20 +230,21 @@ impl<'a> Context<'a> {
         }
         let payment = subject.payment;
         let keys = &self.catalog.keys;
-        let add = |found: &mut Vec<Found>, hits: &[InvoicePos], rule, confidence, place: &str, paid| {
-            for &pos in hits {
-                if !found.iter().any(|f| f.pos == pos) {
-                    found.push(Found {
-                        pos,
-                        rule,
-                        confidence,
-                        place: place.to_owned(),
-                        paid,
-                    });
+        let add =
+            |found: &mut Vec<Found>, hits: &[InvoicePos], rule, confidence, place: &str, paid| {
+                for &pos in hits {
+                    if !found.iter().any(|f| f.pos == pos) {
+                        found.push(Found {
+                            pos,
+                            rule,
+                            confidence,
+                            place: place.to_owned(),
+                            paid,
+                        });
+                    }
                 }
-            }
-            !hits.is_empty()
-        };
+                !hits.is_empty()
+            };
         if rules.structured {
             let items = &payment.remittance.items;
             for (i, item) in items.iter().enumerate() {
@@ -232,14 +258,21 @@ impl<'a> Context<'a> {
                     ReferenceKind::CreditNote => continue,
                     ReferenceKind::PurchaseOrder => {
                         rules.po_number
-                            && add(&mut found, &lookup.invoices_by_po(&key), RuleId::PoNumber, CONFIDENCE_PO, &place, paid)
+                            && add(
+                                &mut found,
+                                &lookup.invoices_by_po(&key),
+                                RuleId::PoNumber,
+                                CONFIDENCE_PO,
+                                &place,
+                                paid,
+                            )
                     }
                     ReferenceKind::CreditorReference => {
                         let squashed = squash(&item.reference);
                         match creditor_reference_payload(&squashed) {
                             Some(payload) if rules.creditor_reference => add(
                                 &mut found,
-                                &lookup.invoices_by_key(&keys.key(payload)),
+                                &self.narrow(&lookup.invoices_by_key(&keys.key(payload)), payload),
                                 RuleId::CreditorReference,
                                 CONFIDENCE_CREDITOR_REFERENCE,
                                 &place,
@@ -248,7 +281,7 @@ impl<'a> Context<'a> {
                             Some(_) => false,
                             None => add(
                                 &mut found,
-                                &lookup.invoices_by_key(&key),
+                                &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
                                 RuleId::StructuredReference,
                                 CONFIDENCE_STRUCTURED,
                                 &place,
@@ -259,13 +292,20 @@ impl<'a> Context<'a> {
                     ReferenceKind::Invoice | ReferenceKind::Other => {
                         add(
                             &mut found,
-                            &lookup.invoices_by_key(&key),
+                            &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
                             RuleId::StructuredReference,
                             CONFIDENCE_STRUCTURED,
                             &place,
                             paid,
                         ) || (rules.po_number
-                            && add(&mut found, &lookup.invoices_by_po(&key), RuleId::PoNumber, CONFIDENCE_PO, &place, paid))
+                            && add(
+                                &mut found,
+                                &lookup.invoices_by_po(&key),
+                                RuleId::PoNumber,
+                                CONFIDENCE_PO,
+                                &place,
+                                paid,
+                            ))
                     }
                 };
                 if !hit {
@@ -288,7 +328,9 @@ impl<'a> Context<'a> {
                 ("end-to-end id", &payment.end_to_end_id),
                 ("customer reference", &payment.customer_ref),
             ] {
-                let Some(value) = value.as_deref() else { continue };
+                let Some(value) = value.as_deref() else {
+                    continue;
+                };
                 if value.eq_ignore_ascii_case("NOTPROVIDED") || value.trim().is_empty() {
                     continue;
                 }
@@ -297,7 +339,7 @@ impl<'a> Context<'a> {
                     && key.bytes().any(|b| b.is_ascii_digit())
                     && add(
                         &mut found,
-                        &lookup.invoices_by_key(&key),
+                        &self.narrow(&lookup.invoices_by_key(&key), value),
                         RuleId::EndToEndReference,
                         CONFIDENCE_END_TO_END,
                         label,
@@ -313,7 +355,7 @@ impl<'a> Context<'a> {
                 for payload in normalize::creditor_references(text) {
                     add(
                         &mut found,
-                        &lookup.invoices_by_key(&keys.key(&payload)),
+                        &self.narrow(&lookup.invoices_by_key(&keys.key(&payload)), &payload),
                         RuleId::CreditorReference,
                         CONFIDENCE_CREDITOR_REFERENCE,
                         place,
@@ -329,21 +371,31 @@ impl<'a> Context<'a> {
                 if key.len() < rules.key_chars_min || !key.bytes().any(|b| b.is_ascii_digit()) {
                     continue;
                 }
-                let hits = lookup.invoices_by_key(&key);
+                let hits = self.narrow(&lookup.invoices_by_key(&key), &candidate);
                 if !hits.is_empty() {
                     for &pos in hits.iter() {
                         let exact = normalize::eq_squashed(self.invoice_id(pos), &candidate);
                         let (rule, confidence) = if exact {
                             (RuleId::InvoiceReferenceExact, CONFIDENCE_TEXT_EXACT)
                         } else {
-                            (RuleId::InvoiceReferenceNormalized, CONFIDENCE_TEXT_NORMALIZED)
+                            (
+                                RuleId::InvoiceReferenceNormalized,
+                                CONFIDENCE_TEXT_NORMALIZED,
+                            )
                         };
                         add(&mut found, &[pos], rule, confidence, place, None);
                     }
                     continue;
                 }
                 if rules.po_number
-                    && add(&mut found, &lookup.invoices_by_po(&key), RuleId::PoNumber, CONFIDENCE_PO, place, None)
+                    && add(
+                        &mut found,
+                        &lookup.invoices_by_po(&key),
+                        RuleId::PoNumber,
+                        CONFIDENCE_PO,
+                        place,
+                        None,
+                    )
                 {
                     continue;
                 }
@@ -363,7 +415,14 @@ impl<'a> Context<'a> {
                 for &pos in group.iter() {
                     let invoice_key = &self.catalog.info[pos as usize].key;
                     if strsim::osa_distance(key, invoice_key) == 1 {
-                        add(&mut found, &[pos], RuleId::InvoiceReferenceOneChar, CONFIDENCE_ONE_CHAR, place, Some(*amount));
+                        add(
+                            &mut found,
+                            &[pos],
+                            RuleId::InvoiceReferenceOneChar,
+                            CONFIDENCE_ONE_CHAR,
+                            place,
+                            Some(*amount),
+                        );
                     }
                 }
             }
@@ -495,7 +554,12 @@ impl<'a> Context<'a> {
     /// `Some(exception)` when the payer is identified as a customer other than the
     /// invoice's: a reference to another customer's invoice only applies with the
     /// exact open amount.
-    fn other_customer<L: Lookup>(&self, lookup: &L, subject: &Subject<'_>, found: &[&Found]) -> Option<Proposal> {
+    fn other_customer<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+        found: &[&Found],
+    ) -> Option<Proposal> {
         let (customers, note) = match self.identify(lookup, subject.payment) {
             Payer::Known { customer, note, .. } => (vec![customer], note),
             Payer::Ambiguous { customers, note } => (customers, note),
@@ -587,7 +651,13 @@ impl<'a> Context<'a> {
         if settlement.penalty > 0 && agreement == Agreement::Disagrees {
             confidence = confidence.saturating_sub(PENALTY_PAYER_DISAGREES);
         }
-        self.apply(subject, f.rule, confidence, vec![(f.pos, settlement)], explanation)
+        self.apply(
+            subject,
+            f.rule,
+            confidence,
+            vec![(f.pos, settlement)],
+            explanation,
+        )
     }
 
     /// Rule 2, listed: every invoice the structured remittance names, with the amount
@@ -623,10 +693,7 @@ impl<'a> Context<'a> {
                 suggestions(),
             );
         }
-        let differing: Vec<&Found> = open
-            .iter()
-            .filter(|f| f.paid != self.open(f.pos))
-            .collect();
+        let differing: Vec<&Found> = open.iter().filter(|f| f.paid != self.open(f.pos)).collect();
         if !differing.is_empty() {
             if let Some(exception) = self.other_customer(lookup, subject, &differing) {
                 return exception;
@@ -690,11 +757,22 @@ impl<'a> Context<'a> {
                 subject.money(subject.available - total)
             );
         }
-        self.apply(subject, RuleId::RemittanceList, confidence, applications, explanation)
+        self.apply(
+            subject,
+            RuleId::RemittanceList,
+            confidence,
+            applications,
+            explanation,
+        )
     }
 
     /// Several invoices found, no amounts given: all of them, or a unique subset.
-    fn several_references<L: Lookup>(&self, lookup: &L, subject: &Subject<'_>, open: &[Found]) -> Proposal {
+    fn several_references<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+        open: &[Found],
+    ) -> Proposal {
         let sum: i64 = open
             .iter()
             .map(|f| self.open(f.pos).unwrap_or(0))
@@ -926,7 +1004,12 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn without_reference<L: Lookup>(&self, lookup: &L, subject: &Subject<'_>, unmatched: &[String]) -> Proposal {
+    fn without_reference<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+        unmatched: &[String],
+    ) -> Proposal {
         let payment = subject.payment;
         let not_found = if unmatched.is_empty() {
             "no invoice reference found".to_owned()
@@ -989,7 +1072,14 @@ impl<'a> Context<'a> {
                 confidence,
                 rule,
                 note,
-            } => self.known_payer(lookup, subject, customer, confidence, rule, &format!("{not_found}; {note}")),
+            } => self.known_payer(
+                lookup,
+                subject,
+                customer,
+                confidence,
+                rule,
+                &format!("{not_found}; {note}"),
+            ),
         }
     }
 
@@ -1054,7 +1144,9 @@ impl<'a> Context<'a> {
                     ),
                     several
                         .iter()
-                        .map(|&pos| candidate(pos, confidence.saturating_sub(300), "open amount equal"))
+                        .map(|&pos| {
+                            candidate(pos, confidence.saturating_sub(300), "open amount equal")
+                        })
                         .collect(),
                 );
             }
@@ -1084,7 +1176,13 @@ impl<'a> Context<'a> {
                 settlement.note
             );
             let confidence = confidence.saturating_sub(settlement.penalty);
-            return self.apply(subject, rule, confidence, vec![(pos, settlement)], explanation);
+            return self.apply(
+                subject,
+                rule,
+                confidence,
+                vec![(pos, settlement)],
+                explanation,
+            );
         }
         if settling.len() > 1 {
             return self.exception(

@@ -155,7 +155,9 @@ impl NonArKind {
     }
 
     pub fn parse(text: &str) -> Option<NonArKind> {
-        NonArKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        NonArKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
     }
 }
 

