@@ -556,3 +556,84 @@ impl RuleSet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ConfigFile {
+        matching: RuleSet,
+    }
+
+    fn parse(text: &str) -> Result<RuleSet, toml::de::Error> {
+        toml::from_str::<ConfigFile>(text).map(|file| file.matching)
+    }
+
+    #[test]
+    fn the_example_file_parses_to_the_defaults() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/ruleset.example.toml");
+        let text = std::fs::read_to_string(path).expect("ruleset.example.toml");
+        let parsed = parse(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(parsed, RuleSet::default());
+        assert_eq!(parsed.validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_table_and_key_is_optional() {
+        assert_eq!(parse("[matching]").ok(), Some(RuleSet::default()));
+        let partial = parse("[matching.payer]\nname = false\n").expect("partial table");
+        assert!(!partial.payer.name);
+        assert_eq!(
+            partial.payer.name_similarity_min,
+            Confidence::from_per_mille(900)
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let error = parse("[matching.references]\nfree_txt = true\n").expect_err("typo");
+        assert!(error.to_string().contains("free_txt"), "{error}");
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        let text = "[matching]\nauto_apply_confidence_min = 1200\n\
+                    [matching.differences.tolerance.XYZ]\nrounding_minor_max = -1\n";
+        let errors = parse(text)
+            .expect("parses")
+            .validate()
+            .expect_err("invalid");
+        let rendered: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(rendered.contains(
+            &"`matching.auto_apply_confidence_min`: must be at most 1000 (per-mille), found 1200"
+                .to_owned()
+        ), "{rendered:?}");
+        assert!(rendered
+            .iter()
+            .any(|e| e.starts_with("`matching.differences.tolerance.XYZ`: must be an ISO 4217")));
+        assert!(
+            rendered.contains(
+                &"`matching.differences.tolerance.XYZ.rounding_minor_max`: must be ≥ 0, found -1"
+                    .to_owned()
+            ),
+            "{rendered:?}"
+        );
+    }
+
+    #[test]
+    fn tolerances_per_currency() {
+        let mut rules = DifferenceRules::default();
+        rules.tolerance.insert(
+            "jpy".to_owned(),
+            Tolerance {
+                rounding_minor_max: 10,
+                ..Tolerance::default()
+            },
+        );
+        let jpy = Currency::from_code("JPY").expect("JPY");
+        assert_eq!(rules.tolerance_for(jpy).rounding_minor_max, 10);
+        assert_eq!(rules.tolerance_for(Currency::USD).rounding_minor_max, 1);
+    }
+}

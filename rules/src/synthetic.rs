@@ -192,20 +192,17 @@ pub fn generate(workload: Workload) -> Inputs {
     for i in (1..targets.len()).rev() {
         targets.swap(i, rng.index(i + 1));
     }
+    let world = World {
+        invoices: &invoices,
+        customers: &customers,
+        owners: &owners,
+        by_customer: &by_customer,
+    };
     let mut used = vec![false; invoices.len()];
     let mut payments = Vec::with_capacity(workload.payments);
     for n in 0..workload.payments {
         let target = targets[n % targets.len()];
-        let mut p = payment(
-            &mut rng,
-            n,
-            target,
-            &invoices,
-            &customers,
-            &owners,
-            &by_customer,
-            &mut used,
-        );
+        let mut p = payment(&mut rng, n, target, &world, &mut used);
         if used[target] && n < targets.len() {
             // An earlier list or combination already paid this invoice: this payer
             // pays something else, unknown to us.
@@ -262,16 +259,29 @@ fn mangle_name(rng: &mut Rng, name: &str) -> String {
     mangled
 }
 
+/// What payments are generated against.
+struct World<'a> {
+    invoices: &'a [Invoice],
+    customers: &'a [Customer],
+    /// Customer position of each invoice.
+    owners: &'a [usize],
+    /// Invoice positions of each customer.
+    by_customer: &'a [Vec<usize>],
+}
+
 fn payment(
     rng: &mut Rng,
     n: usize,
     target: usize,
-    invoices: &[Invoice],
-    customers: &[Customer],
-    owners: &[usize],
-    by_customer: &[Vec<usize>],
+    world: &World<'_>,
     used: &mut [bool],
 ) -> Payment {
+    let World {
+        invoices,
+        customers,
+        owners,
+        by_customer,
+    } = *world;
     let invoice = &invoices[target];
     let open = invoice.open_amount.to_minor().unwrap_or(0);
     let amount = invoice.amount.to_minor().unwrap_or(0);
