@@ -6,7 +6,7 @@ use parsers::model::{Direction, EntryStatus};
 
 use crate::decision::NonArKind;
 use crate::input::Payment;
-use crate::normalize::{contains_upper, split_code, CodePattern};
+use crate::normalize::{split_code, CodePattern};
 use crate::ruleset::{NonArPatterns, NonArRules};
 
 /// The non-AR patterns, compiled once per run.
@@ -69,12 +69,18 @@ impl Classifier {
                 });
             }
         }
+        if self.texts.is_empty() {
+            return None;
+        }
         let texts = payment.payer_name.iter().chain(&payment.remittance.lines);
+        let mut upper = String::new();
         for text in texts {
+            upper.clear();
+            upper.extend(text.chars().flat_map(char::to_uppercase));
             if let Some((kind, pattern)) = self
                 .texts
                 .iter()
-                .find(|(_, pattern)| contains_upper(text, pattern))
+                .find(|(_, pattern)| upper.contains(pattern.as_str()))
             {
                 return Some(NonAr {
                     kind: *kind,

@@ -61,9 +61,31 @@ struct Found {
     pos: InvoicePos,
     rule: RuleId,
     confidence: u16,
-    place: String,
+    place: Place,
     /// The amount a structured item says was paid on it (minor units).
     paid: Option<i64>,
+}
+
+/// Where in the payment a reference was found; rendered only for explanations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Structured remittance item, 1-based.
+    Item(usize),
+    /// Remittance line, 1-based.
+    Line(usize),
+    EndToEndId,
+    CustomerReference,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Item(n) => write!(f, "structured remittance item {n}"),
+            Place::Line(n) => write!(f, "remittance line {n}"),
+            Place::EndToEndId => f.write_str("end-to-end id"),
+            Place::CustomerReference => f.write_str("customer reference"),
+        }
+    }
 }
 
 /// Who the payer is, as far as account and name tell.
@@ -222,7 +244,7 @@ impl<'a> Context<'a> {
         let rules = &self.rules.references;
         let mut found: Vec<Found> = Vec::new();
         // Normalised references that found nothing, for the one-character rule.
-        let mut unresolved: Vec<(String, String, Option<i64>)> = Vec::new();
+        let mut unresolved: Vec<(String, Place, Option<i64>)> = Vec::new();
         // Structured references that found nothing, for the explanation.
         let mut unmatched: Vec<String> = Vec::new();
         if !rules.enabled {
@@ -231,14 +253,14 @@ impl<'a> Context<'a> {
         let payment = subject.payment;
         let keys = &self.catalog.keys;
         let add =
-            |found: &mut Vec<Found>, hits: &[InvoicePos], rule, confidence, place: &str, paid| {
+            |found: &mut Vec<Found>, hits: &[InvoicePos], rule, confidence, place: Place, paid| {
                 for &pos in hits {
                     if !found.iter().any(|f| f.pos == pos) {
                         found.push(Found {
                             pos,
                             rule,
                             confidence,
-                            place: place.to_owned(),
+                            place,
                             paid,
                         });
                     }
@@ -248,7 +270,7 @@ impl<'a> Context<'a> {
         if rules.structured {
             let items = &payment.remittance.items;
             for (i, item) in items.iter().enumerate() {
-                let place = format!("structured remittance item {}", i + 1);
+                let place = Place::Item(i + 1);
                 let paid = item
                     .paid
                     .filter(|paid| paid.currency == subject.currency)
@@ -263,7 +285,7 @@ impl<'a> Context<'a> {
                                 &lookup.invoices_by_po(&key),
                                 RuleId::PoNumber,
                                 CONFIDENCE_PO,
-                                &place,
+                                place,
                                 paid,
                             )
                     }
@@ -275,7 +297,7 @@ impl<'a> Context<'a> {
                                 &self.narrow(&lookup.invoices_by_key(&keys.key(payload)), payload),
                                 RuleId::CreditorReference,
                                 CONFIDENCE_CREDITOR_REFERENCE,
-                                &place,
+                                place,
                                 paid,
                             ),
                             Some(_) => false,
@@ -284,7 +306,7 @@ impl<'a> Context<'a> {
                                 &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
                                 RuleId::StructuredReference,
                                 CONFIDENCE_STRUCTURED,
-                                &place,
+                                place,
                                 paid,
                             ),
                         }
@@ -295,7 +317,7 @@ impl<'a> Context<'a> {
                             &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
                             RuleId::StructuredReference,
                             CONFIDENCE_STRUCTURED,
-                            &place,
+                            place,
                             paid,
                         ) || (rules.po_number
                             && add(
@@ -303,7 +325,7 @@ impl<'a> Context<'a> {
                                 &lookup.invoices_by_po(&key),
                                 RuleId::PoNumber,
                                 CONFIDENCE_PO,
-                                &place,
+                                place,
                                 paid,
                             ))
                     }
@@ -316,17 +338,17 @@ impl<'a> Context<'a> {
             }
         }
         // Free-text sources: the remittance lines, then the payer's own references.
-        let mut texts: Vec<(String, &str)> = payment
+        let mut texts: Vec<(Place, &str)> = payment
             .remittance
             .lines
             .iter()
             .enumerate()
-            .map(|(i, line)| (format!("remittance line {}", i + 1), line.as_str()))
+            .map(|(i, line)| (Place::Line(i + 1), line.as_str()))
             .collect();
         if rules.end_to_end_id {
             for (label, value) in [
-                ("end-to-end id", &payment.end_to_end_id),
-                ("customer reference", &payment.customer_ref),
+                (Place::EndToEndId, &payment.end_to_end_id),
+                (Place::CustomerReference, &payment.customer_ref),
             ] {
                 let Some(value) = value.as_deref() else {
                     continue;
@@ -346,11 +368,11 @@ impl<'a> Context<'a> {
                         None,
                     );
                 if !whole {
-                    texts.push((label.to_owned(), value));
+                    texts.push((label, value));
                 }
             }
         }
-        for (place, text) in &texts {
+        for &(place, text) in &texts {
             if rules.creditor_reference {
                 for payload in normalize::creditor_references(text) {
                     add(
@@ -399,7 +421,7 @@ impl<'a> Context<'a> {
                 {
                     continue;
                 }
-                unresolved.push((key, place.clone(), Some(subject.available)));
+                unresolved.push((key, place, Some(subject.available)));
             }
         }
         if found.is_empty() && rules.one_char_error {
@@ -414,13 +436,15 @@ impl<'a> Context<'a> {
                 }
                 for &pos in group.iter() {
                     let invoice_key = &self.catalog.info[pos as usize].key;
-                    if strsim::osa_distance(key, invoice_key) == 1 {
+                    if invoice_key.len().abs_diff(key.len()) <= 1
+                        && strsim::osa_distance(key, invoice_key) == 1
+                    {
                         add(
                             &mut found,
                             &[pos],
                             RuleId::InvoiceReferenceOneChar,
                             CONFIDENCE_ONE_CHAR,
-                            place,
+                            *place,
                             Some(*amount),
                         );
                     }
@@ -560,9 +584,10 @@ impl<'a> Context<'a> {
         subject: &Subject<'_>,
         found: &[&Found],
     ) -> Option<Proposal> {
-        let (customers, note) = match self.identify(lookup, subject.payment) {
-            Payer::Known { customer, note, .. } => (vec![customer], note),
-            Payer::Ambiguous { customers, note } => (customers, note),
+        let payer = self.identify(lookup, subject.payment);
+        let (customers, note) = match &payer {
+            Payer::Known { customer, note, .. } => (vec![*customer], note.clone()),
+            Payer::Ambiguous { customers, note } => (customers.clone(), note.clone()),
             Payer::Unknown { .. } => return None,
         };
         let foreign: Vec<&&Found> = found
@@ -574,6 +599,26 @@ impl<'a> Context<'a> {
             })
             .collect();
         let f = foreign.first()?;
+        // The reference is not the payer's: its own open invoices may still fit
+        // (rule 3), with the ignored reference in the explanation.
+        if let Payer::Known {
+            customer,
+            confidence,
+            rule,
+            note,
+        } = &payer
+        {
+            let context = format!(
+                "invoice {} found in {} belongs to customer {}, not to the payer, and its amount differs; ignored; {note}",
+                self.invoice_id(f.pos),
+                f.place,
+                self.invoice_customer_name(f.pos)
+            );
+            let fallback = self.known_payer(lookup, subject, *customer, *confidence, *rule, &context);
+            if !fallback.takes.is_empty() {
+                return Some(fallback);
+            }
+        }
         let suggestions = foreign
             .iter()
             .map(|f| Candidate {
@@ -790,7 +835,7 @@ impl<'a> Context<'a> {
             }
         };
         let places = || {
-            let mut places: Vec<&str> = open.iter().map(|f| f.place.as_str()).collect();
+            let mut places: Vec<String> = open.iter().map(|f| f.place.to_string()).collect();
             places.dedup();
             places.join(", ")
         };

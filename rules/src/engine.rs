@@ -11,7 +11,7 @@ use crate::decide::{Context, Proposal};
 use crate::decision::{Confidence, Decision, ExceptionReason, PaymentStatus, RuleId, Suggestion};
 #[cfg(test)]
 use crate::index::Lookup;
-use crate::index::{Catalog, FxMap, Index, InvoicePos};
+use crate::index::{Catalog, Index, InvoicePos};
 use crate::input::{Inputs, Payment};
 use crate::ruleset::RuleSet;
 
@@ -84,35 +84,28 @@ pub(crate) fn resolve_conflicts(
             i,
         )
     });
-    let mut remaining: FxMap<InvoicePos, i64> = FxMap::default();
-    remaining.reserve(order.len());
-    let mut taken_by: FxMap<InvoicePos, i64> = FxMap::default();
-    taken_by.reserve(order.len());
+    // Dense by invoice position: what is still open, and which payment took it first.
+    let info = &context.catalog.info;
+    let mut remaining: Vec<i64> = info.iter().map(|info| info.open().unwrap_or(0)).collect();
+    let mut taken_by: Vec<Option<i64>> = vec![None; info.len()];
     let mut proposals = proposals;
-    let open_of = |pos: InvoicePos| context.catalog.info[pos as usize].open().unwrap_or(0);
     for i in order {
         let proposal = &mut proposals[i];
-        let conflict = proposal.takes.iter().find(|(pos, take)| {
-            remaining.get(pos).copied().unwrap_or_else(|| open_of(*pos)) < *take
-        });
+        let conflict = proposal
+            .takes
+            .iter()
+            .find(|(pos, take)| remaining[*pos as usize] < *take);
         if let Some(&(pos, _)) = conflict {
             let proposed = std::mem::replace(
                 &mut proposal.decision,
                 crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
             );
-            proposal.decision = demote(
-                context,
-                payments[i],
-                proposed,
-                pos,
-                taken_by.get(&pos).copied(),
-            );
+            proposal.decision = demote(context, payments[i], proposed, pos, taken_by[pos as usize]);
             continue;
         }
         for &(pos, take) in &proposal.takes {
-            let left = remaining.entry(pos).or_insert_with(|| open_of(pos));
-            *left -= take;
-            taken_by.entry(pos).or_insert(payments[i].id);
+            remaining[pos as usize] -= take;
+            taken_by[pos as usize].get_or_insert(payments[i].id);
         }
     }
     proposals

@@ -115,7 +115,10 @@ impl<'a> Catalog<'a> {
             })
             .collect();
         let mut invoices: Vec<&Invoice> = inputs.invoices.iter().collect();
-        invoices.par_sort_by(|a, b| a.id.cmp(&b.id));
+        // The store usually hands invoices over in id order already.
+        if !invoices.windows(2).all(|pair| pair[0].id <= pair[1].id) {
+            invoices.par_sort_by(|a, b| a.id.cmp(&b.id));
+        }
         let info = invoices
             .par_iter()
             .map(|invoice| InvoiceInfo {
@@ -161,62 +164,90 @@ pub(crate) trait Lookup: Sync {
     fn customers_by_words(&self, words: &[&str]) -> Vec<CustomerPos>;
 }
 
-/// The hash indexes behind [`Lookup`] for the real engine.
-pub(crate) struct Index {
-    by_key: FxMap<String, Vec<InvoicePos>>,
-    by_po: FxMap<String, Vec<InvoicePos>>,
-    by_amount: FxMap<(Currency, i64), Vec<InvoicePos>>,
-    open_by_customer: Vec<Vec<InvoicePos>>,
-    by_account: FxMap<String, Vec<CustomerPos>>,
-    by_word: FxMap<String, Vec<CustomerPos>>,
-    word_customers_max: usize,
+/// The invoices or customers under one index key: most keys have exactly one, which
+/// is then stored without a heap allocation.
+#[derive(Debug, Clone)]
+enum Posting {
+    One(u32),
+    Many(Vec<u32>),
 }
 
-fn push_unique<T: PartialEq + Copy>(list: &mut Vec<T>, value: T) {
-    // Values arrive in ascending order, so a duplicate can only be the last one.
-    if list.last() != Some(&value) {
-        list.push(value);
+impl Posting {
+    fn as_slice(&self) -> &[u32] {
+        match self {
+            Posting::One(value) => std::slice::from_ref(value),
+            Posting::Many(values) => values,
+        }
+    }
+
+    /// Adds `value`; values arrive in ascending order, so a duplicate can only be
+    /// the last one.
+    fn push(&mut self, value: u32) {
+        match self {
+            Posting::One(first) if *first == value => {}
+            Posting::One(first) => *self = Posting::Many(vec![*first, value]),
+            Posting::Many(values) => {
+                if values.last() != Some(&value) {
+                    values.push(value);
+                }
+            }
+        }
     }
 }
 
-impl Index {
-    pub(crate) fn new(catalog: &Catalog<'_>, rules: &RuleSet) -> Index {
+fn post<K: std::hash::Hash + Eq>(map: &mut FxMap<K, Posting>, key: K, value: u32) {
+    map.entry(key)
+        .and_modify(|posting| posting.push(value))
+        .or_insert(Posting::One(value));
+}
+
+/// The hash indexes behind [`Lookup`] for the real engine. Keys borrow the
+/// catalog's normalised strings.
+pub(crate) struct Index<'c> {
+    by_key: FxMap<&'c str, Posting>,
+    by_po: FxMap<&'c str, Posting>,
+    by_amount: FxMap<(Currency, i64), Posting>,
+    open_by_customer: Vec<Vec<InvoicePos>>,
+    by_account: FxMap<String, Posting>,
+    by_word: FxMap<&'c str, Posting>,
+    word_customers_max: usize,
+}
+
+impl<'c> Index<'c> {
+    pub(crate) fn new(catalog: &'c Catalog<'_>, rules: &RuleSet) -> Index<'c> {
         let invoice_count = catalog.info.len();
-        let mut by_key: FxMap<String, Vec<InvoicePos>> = FxMap::default();
+        let mut by_key: FxMap<&str, Posting> = FxMap::default();
         by_key.reserve(invoice_count);
-        let mut by_po: FxMap<String, Vec<InvoicePos>> = FxMap::default();
-        let mut by_amount: FxMap<(Currency, i64), Vec<InvoicePos>> = FxMap::default();
+        let mut by_po: FxMap<&str, Posting> = FxMap::default();
+        let mut by_amount: FxMap<(Currency, i64), Posting> = FxMap::default();
         by_amount.reserve(invoice_count);
         let mut open_by_customer = vec![Vec::new(); catalog.customers.len()];
         for (pos, info) in catalog.info.iter().enumerate() {
             let pos = pos as InvoicePos;
-            push_unique(by_key.entry(info.key.clone()).or_default(), pos);
+            post(&mut by_key, info.key.as_str(), pos);
             if let Some(po) = &info.po_key {
-                push_unique(by_po.entry(po.clone()).or_default(), pos);
+                post(&mut by_po, po.as_str(), pos);
             }
             if let Some(open) = info.open() {
-                by_amount
-                    .entry((info.currency, open))
-                    .or_default()
-                    .push(pos);
+                post(&mut by_amount, (info.currency, open), pos);
                 if let Some(customer) = info.customer {
                     open_by_customer[customer as usize].push(pos);
                 }
             }
         }
-        let mut by_account: FxMap<String, Vec<CustomerPos>> = FxMap::default();
-        let mut by_word: FxMap<String, Vec<CustomerPos>> = FxMap::default();
+        let mut by_account: FxMap<String, Posting> = FxMap::default();
+        let mut by_word: FxMap<&str, Posting> = FxMap::default();
         for (pos, customer) in catalog.customers.iter().enumerate() {
             let pos = pos as CustomerPos;
             for account in &customer.bank_accounts {
                 let account = normalize::account(account);
                 if !account.is_empty() {
-                    push_unique(by_account.entry(account).or_default(), pos);
+                    post(&mut by_account, account, pos);
                 }
             }
             for name in &catalog.customer_names[pos as usize] {
                 for word in similarity::name_words(name) {
-                    push_unique(by_word.entry(word.to_owned()).or_default(), pos);
+                    post(&mut by_word, word, pos);
                 }
             }
         }
@@ -232,16 +263,15 @@ impl Index {
     }
 }
 
-fn slice<'a, K, Q, V>(map: &'a FxMap<K, Vec<V>>, key: &Q) -> Cow<'a, [V]>
+fn slice<'a, K, Q>(map: &'a FxMap<K, Posting>, key: &Q) -> Cow<'a, [u32]>
 where
     K: std::borrow::Borrow<Q> + std::hash::Hash + Eq,
     Q: std::hash::Hash + Eq + ?Sized,
-    V: Clone,
 {
-    Cow::Borrowed(map.get(key).map_or(&[][..], Vec::as_slice))
+    Cow::Borrowed(map.get(key).map_or(&[][..], Posting::as_slice))
 }
 
-impl Lookup for Index {
+impl Lookup for Index<'_> {
     fn invoices_by_key(&self, key: &str) -> Cow<'_, [InvoicePos]> {
         slice(&self.by_key, key)
     }
@@ -273,6 +303,7 @@ impl Lookup for Index {
         let mut found: Vec<CustomerPos> = Vec::new();
         for word in words {
             if let Some(customers) = self.by_word.get(word) {
+                let customers = customers.as_slice();
                 if customers.len() <= self.word_customers_max {
                     found.extend_from_slice(customers);
                 }

@@ -69,21 +69,6 @@ pub(crate) fn eq_squashed(a: &str, b: &str) -> bool {
     }
 }
 
-/// Whether `haystack` contains `needle` (upper case), ignoring ASCII case, without
-/// allocating.
-pub(crate) fn contains_upper(haystack: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    if needle.is_empty() {
-        return true;
-    }
-    haystack.as_bytes().windows(needle.len()).any(|window| {
-        window
-            .iter()
-            .zip(needle)
-            .all(|(h, n)| h.to_ascii_uppercase() == *n)
-    })
-}
-
 /// A bank account as compared: upper case, no spaces or separators.
 pub(crate) fn account(raw: &str) -> String {
     squash(raw)

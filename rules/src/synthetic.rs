@@ -130,10 +130,10 @@ pub fn generate(workload: Workload) -> Inputs {
     let customer_count = (workload.invoices / workload.invoices_per_customer.max(1)).max(2);
     let customers: Vec<Customer> = (0..customer_count)
         .map(|n| {
-            let syllables = 2 + rng.index(2);
+            let first = word(&mut rng, 3);
+            let second = word(&mut rng, 2);
             let name = format!(
-                "{} {} {}",
-                word(&mut rng, syllables),
+                "{first} {second} {} {}",
                 SECTORS[rng.index(SECTORS.len())],
                 SUFFIXES[rng.index(SUFFIXES.len())]
             );
