@@ -2,6 +2,7 @@
 //! booked, debits, bank fees, interest, own-account transfers, card settlements — by
 //! return link, direction, bank transaction code and configured text patterns.
 
+use memchr::memmem;
 use parsers::model::{Direction, EntryStatus};
 
 use crate::decision::NonArKind;
@@ -14,7 +15,8 @@ use crate::ruleset::{NonArPatterns, NonArRules};
 pub(crate) struct Classifier {
     enabled: bool,
     codes: Vec<(NonArKind, CodePattern, String)>,
-    texts: Vec<(NonArKind, String)>,
+    /// Upper-case text patterns with a prepared substring searcher each.
+    texts: Vec<(NonArKind, String, memmem::Finder<'static>)>,
 }
 
 fn by_kind(patterns: &NonArPatterns) -> Vec<(NonArKind, &String)> {
@@ -48,6 +50,10 @@ impl Classifier {
                 .into_iter()
                 .map(|(kind, pattern)| (kind, pattern.to_uppercase()))
                 .filter(|(_, pattern)| !pattern.trim().is_empty())
+                .map(|(kind, pattern)| {
+                    let finder = memmem::Finder::new(pattern.as_bytes()).into_owned();
+                    (kind, pattern, finder)
+                })
                 .collect(),
         }
     }
@@ -76,11 +82,16 @@ impl Classifier {
         let mut upper = String::new();
         for text in texts {
             upper.clear();
-            upper.extend(text.chars().flat_map(char::to_uppercase));
-            if let Some((kind, pattern)) = self
+            if text.is_ascii() {
+                upper.push_str(text);
+                upper.make_ascii_uppercase();
+            } else {
+                upper.extend(text.chars().flat_map(char::to_uppercase));
+            }
+            if let Some((kind, pattern, _)) = self
                 .texts
                 .iter()
-                .find(|(_, pattern)| upper.contains(pattern.as_str()))
+                .find(|(_, _, finder)| finder.find(upper.as_bytes()).is_some())
             {
                 return Some(NonAr {
                     kind: *kind,

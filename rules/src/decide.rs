@@ -614,7 +614,8 @@ impl<'a> Context<'a> {
                 f.place,
                 self.invoice_customer_name(f.pos)
             );
-            let fallback = self.known_payer(lookup, subject, *customer, *confidence, *rule, &context);
+            let fallback =
+                self.known_payer(lookup, subject, *customer, *confidence, *rule, &context);
             if !fallback.takes.is_empty() {
                 return Some(fallback);
             }

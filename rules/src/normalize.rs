@@ -24,16 +24,24 @@ impl KeyNormalizer {
             return squashed;
         };
         let (alpha, number) = squashed.split_at(digit_at);
-        let alpha = if self.prefixes.iter().any(|prefix| prefix == alpha) {
-            ""
+        let alpha_len = if self.prefixes.iter().any(|prefix| prefix == alpha) {
+            0
         } else {
-            alpha
+            alpha.len()
         };
-        let trimmed = number.trim_start_matches('0');
-        let number = if trimmed.is_empty() { "0" } else { trimmed };
-        let mut key = String::with_capacity(alpha.len() + number.len());
-        key.push_str(alpha);
-        key.push_str(number);
+        let zeros = number.len() - number.trim_start_matches('0').len();
+        // Keep one zero when the number is all zeros.
+        let zeros = if zeros == number.len() {
+            zeros - 1
+        } else {
+            zeros
+        };
+        if alpha_len == alpha.len() && zeros == 0 {
+            return squashed;
+        }
+        let mut key = String::with_capacity(alpha_len + number.len() - zeros);
+        key.push_str(&alpha[..alpha_len]);
+        key.push_str(&number[zeros..]);
         key
     }
 }
@@ -41,6 +49,14 @@ impl KeyNormalizer {
 /// Upper case, alphanumerics only: `inv-00/12` → `INV0012`.
 pub(crate) fn squash(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
+    if raw.is_ascii() {
+        out.extend(
+            raw.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_uppercase())),
+        );
+        return out;
+    }
     for c in raw.chars() {
         if c.is_alphanumeric() {
             out.extend(c.to_uppercase());
@@ -136,8 +152,8 @@ pub(crate) fn creditor_references(line: &str) -> Vec<String> {
     let words = words(line);
     let mut found = Vec::new();
     for (i, word) in words.iter().enumerate() {
-        let upper = squash(word);
-        if !upper.starts_with("RF") {
+        let bytes = word.as_bytes();
+        if bytes.len() < 2 || !bytes[..2].eq_ignore_ascii_case(b"RF") {
             continue;
         }
         // Join following groups while the reference can still grow; keep the longest

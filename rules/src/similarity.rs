@@ -5,7 +5,10 @@
 //! decisions stay bit-for-bit reproducible.
 #![allow(clippy::float_arithmetic)]
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+use crate::index::{FxHasher, FxMap};
 
 use crate::decision::Confidence;
 use crate::ruleset::PayerRules;
@@ -16,8 +19,8 @@ use crate::ruleset::PayerRules;
 #[derive(Debug, Clone)]
 pub(crate) struct NameNormalizer {
     length_max: usize,
-    dropped: HashSet<String>,
-    abbreviations: BTreeMap<String, String>,
+    dropped: HashSet<String, BuildHasherDefault<FxHasher>>,
+    abbreviations: FxMap<String, String>,
 }
 
 impl NameNormalizer {
