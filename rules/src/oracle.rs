@@ -243,4 +243,106 @@ mod tests {
             "the crowded workload should produce conflicts"
         );
     }
+
+    /// Independent of the rule code: every automatic application is re-justified
+    /// by scanning the raw inputs.
+    #[test]
+    fn every_application_is_justified_by_a_scan() {
+        use crate::decision::{PaymentStatus, RuleId};
+        use crate::normalize::{squash, KeyNormalizer};
+        let rules = RuleSet::default();
+        let keys = KeyNormalizer::new(&rules.references.prefixes);
+        for workload in workloads() {
+            let inputs = generate(workload);
+            let decisions = crate::reconcile(&inputs, &rules);
+            for decision in &decisions {
+                let payment = inputs
+                    .payments
+                    .iter()
+                    .find(|p| p.id == decision.payment_id)
+                    .expect("payment");
+                if decision.status == PaymentStatus::NonAr {
+                    let classified = payment.direction == parsers::model::Direction::Debit
+                        || payment.return_of.is_some()
+                        || payment.status != parsers::model::EntryStatus::Booked
+                        || payment.bank_tx_code.is_some()
+                        || !payment.remittance.lines.is_empty();
+                    assert!(classified, "payment {} non_ar without cause", payment.id);
+                    continue;
+                }
+                if decision.applications.is_empty() {
+                    continue;
+                }
+                assert!(decision.confidence >= rules.auto_apply_confidence_min);
+                // Everything the payer wrote, squashed, for reference rules.
+                let mut text = String::new();
+                for line in &payment.remittance.lines {
+                    text.push_str(&squash(line));
+                    text.push(' ');
+                }
+                for item in &payment.remittance.items {
+                    text.push_str(&squash(&item.reference));
+                    text.push(' ');
+                }
+                for reference in [&payment.end_to_end_id, &payment.customer_ref]
+                    .into_iter()
+                    .flatten()
+                {
+                    text.push_str(&squash(reference));
+                }
+                for application in &decision.applications {
+                    let invoice = inputs
+                        .invoices
+                        .iter()
+                        .find(|i| i.id == application.invoice_id)
+                        .expect("invoice");
+                    assert_eq!(invoice.open_amount.currency, payment.available.currency);
+                    assert!(
+                        application.applied.amount + application.writeoff.amount
+                            <= invoice.open_amount.amount
+                    );
+                    let digits = keys.key(&invoice.id);
+                    match decision.rule {
+                        RuleId::InvoiceReferenceExact
+                        | RuleId::InvoiceReferenceNormalized
+                        | RuleId::StructuredReference
+                        | RuleId::EndToEndReference
+                        | RuleId::CreditorReference => assert!(
+                            text.contains(&digits),
+                            "payment {}: {} ({digits}) not in {text:?}",
+                            payment.id,
+                            invoice.id
+                        ),
+                        RuleId::InvoiceReferenceOneChar => {
+                            assert_eq!(application.applied, payment.available);
+                            assert_eq!(invoice.open_amount.amount, payment.available.amount);
+                        }
+                        RuleId::PayerAccountAmount | RuleId::PayerNameAmount => {
+                            // Unique among the customer's open invoices, by scan.
+                            let same = inputs
+                                .invoices
+                                .iter()
+                                .filter(|other| {
+                                    other.customer_id == invoice.customer_id
+                                        && other.open_amount == invoice.open_amount
+                                })
+                                .count();
+                            assert!(
+                                same == 1
+                                    || application.writeoff.amount > rust_decimal::Decimal::ZERO,
+                                "payment {}",
+                                payment.id
+                            );
+                        }
+                        RuleId::Combination => {
+                            let total: rust_decimal::Decimal =
+                                decision.applications.iter().map(|a| a.applied.amount).sum();
+                            assert_eq!(total, payment.available.amount);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
 }
