@@ -3,6 +3,7 @@
 //! payment, so payments are decided in parallel; the engine's conflict pass then
 //! reconciles proposals that compete for the same invoice.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -166,7 +167,7 @@ impl<'a> Context<'a> {
 
     /// Several invoices may share a normalised number (`INV4711` and `4711`); those
     /// whose number is literally the reference (case and separators aside) win.
-    fn narrow(&self, hits: &[InvoicePos], reference: &str) -> Vec<InvoicePos> {
+    fn narrow<'h>(&self, hits: Cow<'h, [InvoicePos]>, reference: &str) -> Cow<'h, [InvoicePos]> {
         if hits.len() > 1 {
             let literal: Vec<InvoicePos> = hits
                 .iter()
@@ -174,10 +175,10 @@ impl<'a> Context<'a> {
                 .filter(|&pos| normalize::eq_squashed(self.invoice_id(pos), reference))
                 .collect();
             if !literal.is_empty() {
-                return literal;
+                return Cow::Owned(literal);
             }
         }
-        hits.to_vec()
+        hits
     }
 
     fn open(&self, pos: InvoicePos) -> Option<i64> {
@@ -294,7 +295,7 @@ impl<'a> Context<'a> {
                         match creditor_reference_payload(&squashed) {
                             Some(payload) if rules.creditor_reference => add(
                                 &mut found,
-                                &self.narrow(&lookup.invoices_by_key(&keys.key(payload)), payload),
+                                &self.narrow(lookup.invoices_by_key(&keys.key(payload)), payload),
                                 RuleId::CreditorReference,
                                 CONFIDENCE_CREDITOR_REFERENCE,
                                 place,
@@ -303,7 +304,7 @@ impl<'a> Context<'a> {
                             Some(_) => false,
                             None => add(
                                 &mut found,
-                                &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
+                                &self.narrow(lookup.invoices_by_key(&key), &item.reference),
                                 RuleId::StructuredReference,
                                 CONFIDENCE_STRUCTURED,
                                 place,
@@ -314,7 +315,7 @@ impl<'a> Context<'a> {
                     ReferenceKind::Invoice | ReferenceKind::Other => {
                         add(
                             &mut found,
-                            &self.narrow(&lookup.invoices_by_key(&key), &item.reference),
+                            &self.narrow(lookup.invoices_by_key(&key), &item.reference),
                             RuleId::StructuredReference,
                             CONFIDENCE_STRUCTURED,
                             place,
@@ -361,7 +362,7 @@ impl<'a> Context<'a> {
                     && key.bytes().any(|b| b.is_ascii_digit())
                     && add(
                         &mut found,
-                        &self.narrow(&lookup.invoices_by_key(&key), value),
+                        &self.narrow(lookup.invoices_by_key(&key), value),
                         RuleId::EndToEndReference,
                         CONFIDENCE_END_TO_END,
                         label,
@@ -377,7 +378,7 @@ impl<'a> Context<'a> {
                 for payload in normalize::creditor_references(text) {
                     add(
                         &mut found,
-                        &self.narrow(&lookup.invoices_by_key(&keys.key(&payload)), &payload),
+                        &self.narrow(lookup.invoices_by_key(&keys.key(&payload)), &payload),
                         RuleId::CreditorReference,
                         CONFIDENCE_CREDITOR_REFERENCE,
                         place,
@@ -393,7 +394,7 @@ impl<'a> Context<'a> {
                 if key.len() < rules.key_chars_min || !key.bytes().any(|b| b.is_ascii_digit()) {
                     continue;
                 }
-                let hits = self.narrow(&lookup.invoices_by_key(&key), &candidate);
+                let hits = self.narrow(lookup.invoices_by_key(&key), &candidate);
                 if !hits.is_empty() {
                     for &pos in hits.iter() {
                         let exact = normalize::eq_squashed(self.invoice_id(pos), &candidate);

@@ -76,7 +76,8 @@ pub(crate) fn resolve_conflicts(
     let mut order: Vec<usize> = (0..proposals.len())
         .filter(|&i| !proposals[i].takes.is_empty())
         .collect();
-    order.sort_by_key(|&i| {
+    // Unstable is deterministic here: the index `i` makes every key unique.
+    order.par_sort_unstable_by_key(|&i| {
         (
             Reverse(proposals[i].decision.confidence),
             payments[i].booking_date,

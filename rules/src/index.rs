@@ -51,7 +51,15 @@ impl Hasher for FxHasher {
         self.add(value as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply only carries low bits upwards: keys that differ in their
+        // last bytes (`C000123`, `C000124`) would share the low bits hashbrown
+        // indexes by. A murmur3 finaliser spreads every bit over the whole word.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -215,26 +223,11 @@ pub(crate) struct Index<'c> {
 
 impl<'c> Index<'c> {
     pub(crate) fn new(catalog: &'c Catalog<'_>, rules: &RuleSet) -> Index<'c> {
-        let invoice_count = catalog.info.len();
-        let mut by_key: FxMap<&str, Posting> = FxMap::default();
-        by_key.reserve(invoice_count);
-        let mut by_po: FxMap<&str, Posting> = FxMap::default();
-        let mut by_amount: FxMap<(Currency, i64), Posting> = FxMap::default();
-        by_amount.reserve(invoice_count);
-        let mut open_by_customer = vec![Vec::new(); catalog.customers.len()];
-        for (pos, info) in catalog.info.iter().enumerate() {
-            let pos = pos as InvoicePos;
-            post(&mut by_key, info.key.as_str(), pos);
-            if let Some(po) = &info.po_key {
-                post(&mut by_po, po.as_str(), pos);
-            }
-            if let Some(open) = info.open() {
-                post(&mut by_amount, (info.currency, open), pos);
-                if let Some(customer) = info.customer {
-                    open_by_customer[customer as usize].push(pos);
-                }
-            }
-        }
+        // Two independent halves, built on two threads.
+        let ((by_key, by_po), (by_amount, open_by_customer)) = rayon::join(
+            || Index::by_number(catalog),
+            || Index::by_amount_and_customer(catalog),
+        );
         let mut by_account: FxMap<String, Posting> = FxMap::default();
         let mut by_word: FxMap<&str, Posting> = FxMap::default();
         for (pos, customer) in catalog.customers.iter().enumerate() {
@@ -260,6 +253,40 @@ impl<'c> Index<'c> {
             by_word,
             word_customers_max: rules.payer.name_word_customers_max,
         }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn by_number(catalog: &'c Catalog<'_>) -> (FxMap<&'c str, Posting>, FxMap<&'c str, Posting>) {
+        let mut by_key: FxMap<&str, Posting> = FxMap::default();
+        by_key.reserve(catalog.info.len());
+        let mut by_po: FxMap<&str, Posting> = FxMap::default();
+        for (pos, info) in catalog.info.iter().enumerate() {
+            let pos = pos as InvoicePos;
+            post(&mut by_key, info.key.as_str(), pos);
+            if let Some(po) = &info.po_key {
+                post(&mut by_po, po.as_str(), pos);
+            }
+        }
+        (by_key, by_po)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn by_amount_and_customer(
+        catalog: &Catalog<'_>,
+    ) -> (FxMap<(Currency, i64), Posting>, Vec<Vec<InvoicePos>>) {
+        let mut by_amount: FxMap<(Currency, i64), Posting> = FxMap::default();
+        by_amount.reserve(catalog.info.len());
+        let mut open_by_customer = vec![Vec::new(); catalog.customers.len()];
+        for (pos, info) in catalog.info.iter().enumerate() {
+            let pos = pos as InvoicePos;
+            if let Some(open) = info.open() {
+                post(&mut by_amount, (info.currency, open), pos);
+                if let Some(customer) = info.customer {
+                    open_by_customer[customer as usize].push(pos);
+                }
+            }
+        }
+        (by_amount, open_by_customer)
     }
 }
 
