@@ -86,9 +86,13 @@ fn main() {
         });
         let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
         let mut rule_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
         for decision in &decisions {
             *statuses.entry(decision.status.as_str()).or_default() += 1;
             *rule_counts.entry(decision.rule.as_str()).or_default() += 1;
+            if let Some(reason) = decision.exception_reason {
+                *reasons.entry(reason.as_str()).or_default() += 1;
+            }
         }
         println!(
             "reconcile {size} payments x {size} invoices: {seconds:.3} s{target}, {rate:.0} payments/s; \
@@ -101,6 +105,7 @@ fn main() {
         );
         println!("  status: {statuses:?}");
         println!("  rule:   {rule_counts:?}");
+        println!("  reason: {reasons:?}");
         // `PEEK=rule_or_reason` prints a few explanations, to see what a rule does.
         if let Ok(peek) = std::env::var("PEEK") {
             let shown = decisions.iter().filter(|d| {
