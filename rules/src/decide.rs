@@ -374,8 +374,11 @@ impl<'a> Context<'a> {
             }
         }
         for &(place, text) in &texts {
+            let mut rest = None;
             if rules.creditor_reference {
-                for payload in normalize::creditor_references(text) {
+                let (payloads, remainder) = normalize::creditor_references_with_rest(text);
+                rest = remainder;
+                for payload in payloads {
                     add(
                         &mut found,
                         &self.narrow(lookup.invoices_by_key(&keys.key(&payload)), &payload),
@@ -389,7 +392,7 @@ impl<'a> Context<'a> {
             if !rules.free_text {
                 continue;
             }
-            for candidate in normalize::reference_candidates(text) {
+            for candidate in normalize::reference_candidates(rest.as_deref().unwrap_or(text)) {
                 let key = keys.key(&candidate);
                 if key.len() < rules.key_chars_min || !key.bytes().any(|b| b.is_ascii_digit()) {
                     continue;

@@ -148,9 +148,17 @@ pub(crate) fn reference_candidates(line: &str) -> Vec<String> {
 /// ISO 11649 creditor references in a line: `RF` + two check digits + up to 21
 /// letters or digits, possibly printed in groups of four. Returns the payload (the
 /// part after the check digits) of each reference whose check digits verify.
+#[cfg(test)]
 pub(crate) fn creditor_references(line: &str) -> Vec<String> {
+    creditor_references_with_rest(line).0
+}
+
+/// [`creditor_references`], and the line without the words they were made of (so
+/// that their groups are not read again as invoice numbers).
+pub(crate) fn creditor_references_with_rest(line: &str) -> (Vec<String>, Option<String>) {
     let words = words(line);
     let mut found = Vec::new();
+    let mut consumed = vec![false; words.len()];
     for (i, word) in words.iter().enumerate() {
         let bytes = word.as_bytes();
         if bytes.len() < 2 || !bytes[..2].eq_ignore_ascii_case(b"RF") {
@@ -159,7 +167,7 @@ pub(crate) fn creditor_references(line: &str) -> Vec<String> {
         // Join following groups while the reference can still grow; keep the longest
         // one whose check digits verify (a shorter valid prefix is a 1-in-97 accident).
         let mut joined = String::new();
-        let mut best: Option<String> = None;
+        let mut best: Option<(String, usize)> = None;
         for (n, next) in words.iter().skip(i).take(7).enumerate() {
             let group = squash(next);
             // Printed references come in groups of four; a longer word is other text.
@@ -171,14 +179,26 @@ pub(crate) fn creditor_references(line: &str) -> Vec<String> {
                 break;
             }
             if let Some(payload) = creditor_reference_payload(&joined) {
-                best = Some(payload.to_owned());
+                best = Some((payload.to_owned(), n + 1));
             }
         }
-        if let Some(payload) = best {
+        if let Some((payload, count)) = best {
             found.push(payload);
+            for flag in consumed.iter_mut().skip(i).take(count) {
+                *flag = true;
+            }
         }
     }
-    found
+    let rest = (!found.is_empty()).then(|| {
+        words
+            .iter()
+            .zip(&consumed)
+            .filter(|(_, used)| !**used)
+            .map(|(word, _)| *word)
+            .collect::<Vec<&str>>()
+            .join(" ")
+    });
+    (found, rest)
 }
 
 /// The payload of an ISO 11649 reference (`RF18539007547034` → `539007547034`) when
@@ -286,6 +306,10 @@ mod tests {
         assert_eq!(
             creditor_references("pay ref RF18 5390 0754 7034 thanks"),
             vec!["539007547034".to_owned()]
+        );
+        assert_eq!(
+            creditor_references_with_rest("RF18 5390 0754 7034 and INV 12").1,
+            Some("and INV 12".to_owned())
         );
     }
 
