@@ -219,9 +219,10 @@ impl Config {
                 );
             }
         }
-        raw.matching
-            .validate()
-            .map_err(|e| anyhow::anyhow!("`matching`: {e}"))?;
+        if let Err(errors) = raw.matching.validate() {
+            let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            bail!("{}", listed.join("; "));
+        }
 
         let daemon = resolve_daemon(raw.daemon, &data_dir, overrides)?;
         Ok(Config {

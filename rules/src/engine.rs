@@ -1,226 +1,246 @@
-//! Orchestration: decide each payment independently in parallel, then resolve
-//! conflicts over shared invoices in one deterministic pass.
+//! Orchestration: build the catalog and indexes once, decide each payment
+//! independently in parallel, then resolve conflicts over shared invoices in one
+//! deterministic pass, and check the invariants.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 
-use parsers::model::{Direction, EntryStatus};
-use parsers::money::Money;
 use rayon::prelude::*;
 
-use crate::decision::{Application, Confidence, Decision, ExceptionReason, PaymentStatus, RuleId};
-use crate::input::{Inputs, Invoice, Payment};
+use crate::decide::{Context, Proposal};
+use crate::decision::{Confidence, Decision, ExceptionReason, PaymentStatus, RuleId, Suggestion};
+#[cfg(test)]
+use crate::index::Lookup;
+use crate::index::{Catalog, Index, InvoicePos};
+use crate::input::{Inputs, Payment};
 use crate::ruleset::RuleSet;
 
 /// Decides every payment in `inputs`. Returns one decision per payment, ordered by
 /// payment id. Deterministic: independent of thread count and input order.
+///
+/// Boundary: the shell calls this inside `spawn_blocking`; rayon uses the calling
+/// thread's pool.
 pub fn reconcile(inputs: &Inputs, rules: &RuleSet) -> Vec<Decision> {
-    let index = InvoiceIndex::new(&inputs.invoices);
-    let mut payments: Vec<&Payment> = inputs.payments.iter().collect();
-    payments.sort_by_key(|payment| payment.id);
-    let proposed: Vec<Decision> = payments
+    let catalog = Catalog::new(inputs, rules);
+    let index = Index::new(&catalog, rules);
+    let context = Context::new(&catalog, rules, inputs.today);
+    let payments = sorted_payments(inputs);
+    let proposals: Vec<Proposal> = payments
         .par_iter()
-        .map(|payment| decide(payment, &index, rules))
+        .map(|payment| context.decide(&index, payment))
         .collect();
-    let decisions = resolve_conflicts(proposed, &payments, &index);
-    debug_assert_eq!(decisions.len(), payments.len());
+    let decisions = resolve_conflicts(&context, &payments, proposals);
+    assert_eq!(
+        decisions.len(),
+        inputs.payments.len(),
+        "one decision per payment"
+    );
+    if cfg!(debug_assertions) {
+        if let Err(broken) = check_invariants(inputs, &decisions) {
+            panic!("reconcile broke an invariant: {broken}");
+        }
+    }
     decisions
 }
 
-/// Open invoices looked up by their number, never scanned.
-struct InvoiceIndex<'a> {
-    by_id: HashMap<&'a str, &'a Invoice>,
+/// Payments in id order (stable for equal ids), the order decisions come out in.
+pub(crate) fn sorted_payments(inputs: &Inputs) -> Vec<&Payment> {
+    let mut payments: Vec<&Payment> = inputs.payments.iter().collect();
+    payments.sort_by_key(|payment| payment.id);
+    payments
 }
 
-impl<'a> InvoiceIndex<'a> {
-    fn new(invoices: &'a [Invoice]) -> InvoiceIndex<'a> {
-        InvoiceIndex {
-            by_id: invoices
-                .iter()
-                .map(|invoice| (invoice.id.as_str(), invoice))
-                .collect(),
+/// Decides payments one by one with any lookup; the test oracle runs this with
+/// scans instead of indexes.
+#[cfg(test)]
+pub(crate) fn propose_sequentially<L: Lookup>(
+    context: &Context<'_>,
+    lookup: &L,
+    payments: &[&Payment],
+) -> Vec<Proposal> {
+    payments
+        .iter()
+        .map(|payment| context.decide(lookup, payment))
+        .collect()
+}
+
+/// Two payments may not settle the same invoice beyond its open amount. Proposals
+/// are granted in a fixed order — highest confidence first, then earliest booking
+/// date, then lowest payment id — and one that no longer fits becomes a `conflict`
+/// exception naming the payment that took the invoice.
+pub(crate) fn resolve_conflicts(
+    context: &Context<'_>,
+    payments: &[&Payment],
+    proposals: Vec<Proposal>,
+) -> Vec<Decision> {
+    let mut order: Vec<usize> = (0..proposals.len())
+        .filter(|&i| !proposals[i].takes.is_empty())
+        .collect();
+    // Unstable is deterministic here: the index `i` makes every key unique.
+    order.par_sort_unstable_by_key(|&i| {
+        (
+            Reverse(proposals[i].decision.confidence),
+            payments[i].booking_date,
+            payments[i].id,
+            i,
+        )
+    });
+    // Dense by invoice position: what is still open, and which payment took it first.
+    let info = &context.catalog.info;
+    let mut remaining: Vec<i64> = info.iter().map(|info| info.open().unwrap_or(0)).collect();
+    let mut taken_by: Vec<Option<i64>> = vec![None; info.len()];
+    let mut proposals = proposals;
+    for i in order {
+        let proposal = &mut proposals[i];
+        let conflict = proposal
+            .takes
+            .iter()
+            .find(|(pos, take)| remaining[*pos as usize] < *take);
+        if let Some(&(pos, _)) = conflict {
+            let proposed = std::mem::replace(
+                &mut proposal.decision,
+                crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
+            );
+            proposal.decision = demote(context, payments[i], proposed, pos, taken_by[pos as usize]);
+            continue;
+        }
+        for &(pos, take) in &proposal.takes {
+            remaining[pos as usize] -= take;
+            taken_by[pos as usize].get_or_insert(payments[i].id);
         }
     }
+    proposals
+        .into_iter()
+        .map(|proposal| proposal.decision)
+        .collect()
 }
 
-fn exception(payment: &Payment, reason: ExceptionReason, explanation: String) -> Decision {
+pub(crate) fn demote(
+    context: &Context<'_>,
+    payment: &Payment,
+    proposed: Decision,
+    pos: InvoicePos,
+    winner: Option<i64>,
+) -> Decision {
+    let invoice_id = &context.catalog.invoices[pos as usize].id;
+    let winner = winner.map_or_else(String::new, |id| format!(" by payment {id}"));
+    let score = proposed.confidence.minus(200);
+    let suggestions: Vec<Suggestion> = proposed
+        .applications
+        .iter()
+        .take(context.rules.suggestions_max)
+        .map(|application| Suggestion {
+            invoice_id: application.invoice_id.clone(),
+            score,
+            reason: format!("proposed by rule {}", proposed.rule.as_str()),
+        })
+        .collect();
     Decision {
-        payment_id: payment.id,
+        payment_id: proposed.payment_id,
         status: PaymentStatus::Exception,
         applications: Vec::new(),
         unapplied: payment.available,
-        exception_reason: Some(reason),
-        suggestions: Vec::new(),
-        rule: RuleId::NoMatch,
-        confidence: Confidence::NONE,
-        explanation,
+        exception_reason: Some(ExceptionReason::Conflict),
+        confidence: suggestions.first().map_or(Confidence::NONE, |s| s.score),
+        suggestions,
+        rule: RuleId::ConflictResolution,
+        explanation: format!(
+            "{}; but invoice {invoice_id} was already settled in this run{winner}, so nothing was applied",
+            proposed.explanation
+        ),
+        non_ar_kind: None,
+        returns_trace: None,
     }
 }
 
-/// Words of the remittance that could be invoice numbers, in order of appearance.
-fn reference_candidates(payment: &Payment) -> Vec<(String, usize)> {
-    let mut candidates = Vec::new();
-    for item in &payment.remittance.items {
-        candidates.push((item.reference.trim().to_owned(), 0));
+/// Checks the engine's promises on a set of decisions: one per payment in id order;
+/// for each AR decision, applied + unapplied = available; no negative amounts; no
+/// invoice settled (cash + write-off) beyond its open amount; nothing applied across
+/// currencies; `non_ar` applies nothing. Returns the first broken promise.
+pub fn check_invariants(inputs: &Inputs, decisions: &[Decision]) -> Result<(), String> {
+    let payments = sorted_payments(inputs);
+    if payments.len() != decisions.len() {
+        return Err(format!(
+            "{} decisions for {} payments",
+            decisions.len(),
+            payments.len()
+        ));
     }
-    for (line_index, line) in payment.remittance.lines.iter().enumerate() {
-        for word in line.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
-            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if !word.is_empty() {
-                candidates.push((word.to_owned(), line_index + 1));
-            }
+    let mut open: BTreeMap<&str, parsers::money::Money> = BTreeMap::new();
+    for invoice in &inputs.invoices {
+        open.insert(invoice.id.as_str(), invoice.open_amount);
+    }
+    for (payment, decision) in payments.iter().zip(decisions) {
+        let id = payment.id;
+        if decision.payment_id != id {
+            return Err(format!(
+                "decision for payment {} out of order (expected {id})",
+                decision.payment_id
+            ));
         }
-    }
-    candidates
-}
-
-fn decide(payment: &Payment, index: &InvoiceIndex<'_>, _rules: &RuleSet) -> Decision {
-    if payment.direction == Direction::Debit || payment.status != EntryStatus::Booked {
-        return Decision {
-            payment_id: payment.id,
-            status: PaymentStatus::NonAr,
-            applications: Vec::new(),
-            unapplied: Money::zero(payment.amount.currency),
-            exception_reason: None,
-            suggestions: Vec::new(),
-            rule: RuleId::NonAr,
-            confidence: Confidence::CERTAIN,
-            explanation: "not an incoming booked payment".to_owned(),
-        };
-    }
-    let mut found: Vec<(&Invoice, usize)> = Vec::new();
-    for (candidate, line) in reference_candidates(payment) {
-        if let Some(invoice) = index.by_id.get(candidate.as_str()) {
-            if !found.iter().any(|(seen, _)| seen.id == invoice.id) {
-                found.push((invoice, line));
+        if decision.status == PaymentStatus::NonAr {
+            if !decision.applications.is_empty() {
+                return Err(format!("payment {id}: non_ar with applications"));
             }
-        }
-    }
-    let [(invoice, line)] = found.as_slice() else {
-        return if found.is_empty() {
-            exception(
-                payment,
-                ExceptionReason::NoReference,
-                "no invoice number found in the remittance".to_owned(),
-            )
-        } else {
-            exception(
-                payment,
-                ExceptionReason::Ambiguous,
-                format!("{} invoice numbers found in the remittance", found.len()),
-            )
-        };
-    };
-    let place = if *line == 0 {
-        "structured remittance".to_owned()
-    } else {
-        format!("remittance line {line}")
-    };
-    if invoice.open_amount.currency != payment.available.currency {
-        return exception(
-            payment,
-            ExceptionReason::Currency,
-            format!(
-                "invoice {} found in {place}, but it is in {}",
-                invoice.id, invoice.open_amount.currency
-            ),
-        );
-    }
-    if invoice.open_amount.is_zero() {
-        let mut decision = exception(
-            payment,
-            ExceptionReason::AlreadyPaid,
-            format!(
-                "invoice {} found in {place}, but it is already paid",
-                invoice.id
-            ),
-        );
-        decision.status = PaymentStatus::Unapplied;
-        return decision;
-    }
-    if invoice.open_amount.amount != payment.available.amount {
-        return exception(
-            payment,
-            ExceptionReason::AmountMismatch,
-            format!(
-                "invoice {} found in {place}; open amount {} differs from payment {}",
-                invoice.id, invoice.open_amount, payment.available
-            ),
-        );
-    }
-    Decision {
-        payment_id: payment.id,
-        status: PaymentStatus::Applied,
-        applications: vec![Application {
-            invoice_id: invoice.id.clone(),
-            applied: payment.available,
-            writeoff: Money::zero(payment.available.currency),
-            writeoff_reason: None,
-        }],
-        unapplied: Money::zero(payment.available.currency),
-        exception_reason: None,
-        suggestions: Vec::new(),
-        rule: RuleId::InvoiceReferenceExact,
-        confidence: Confidence::CERTAIN,
-        explanation: format!("invoice {} found in {place}; amount equal", invoice.id),
-    }
-}
-
-/// Two payments may not settle the same invoice beyond its open amount: the earlier
-/// payment (booking date, then id) keeps it, the later becomes an exception.
-fn resolve_conflicts(
-    proposed: Vec<Decision>,
-    payments: &[&Payment],
-    index: &InvoiceIndex<'_>,
-) -> Vec<Decision> {
-    let mut order: Vec<usize> = (0..proposed.len()).collect();
-    order.sort_by_key(|&i| (payments[i].booking_date, payments[i].id));
-    let mut remaining: HashMap<&str, Money> = HashMap::new();
-    let mut decisions = proposed;
-    for i in order {
-        let fits = decisions[i].applications.iter().all(|application| {
-            let open = remaining
-                .get(application.invoice_id.as_str())
-                .copied()
-                .or_else(|| {
-                    index
-                        .by_id
-                        .get(application.invoice_id.as_str())
-                        .map(|inv| inv.open_amount)
-                });
-            open.is_some_and(|open| {
-                open.amount >= application.applied.amount + application.writeoff.amount
-            })
-        });
-        if !fits {
-            let taken: Vec<String> = decisions[i]
-                .applications
-                .iter()
-                .map(|a| a.invoice_id.clone())
-                .collect();
-            decisions[i] = exception(
-                payments[i],
-                ExceptionReason::Conflict,
-                format!(
-                    "invoice {} was settled by an earlier payment in this run",
-                    taken.join(", ")
-                ),
-            );
             continue;
         }
-        for application in &decisions[i].applications {
-            let key = application.invoice_id.as_str();
-            let open = remaining
-                .get(key)
-                .copied()
-                .or_else(|| index.by_id.get(key).map(|inv| inv.open_amount));
-            if let (Some(open), Some((stored_key, _))) = (open, index.by_id.get_key_value(key)) {
-                let left = Money::new(
-                    open.amount - application.applied.amount - application.writeoff.amount,
-                    open.currency,
-                );
-                remaining.insert(stored_key, left);
+        let mut applied = decision.unapplied.amount;
+        if decision.unapplied.currency != payment.available.currency
+            || decision.unapplied.amount.is_sign_negative()
+        {
+            return Err(format!(
+                "payment {id}: unapplied {} is wrong",
+                decision.unapplied
+            ));
+        }
+        for application in &decision.applications {
+            let Some(left) = open.get_mut(application.invoice_id.as_str()) else {
+                return Err(format!(
+                    "payment {id}: unknown invoice {}",
+                    application.invoice_id
+                ));
+            };
+            for part in [application.applied, application.writeoff] {
+                if part.currency != payment.available.currency || part.currency != left.currency {
+                    return Err(format!(
+                        "payment {id}: applied across currencies to {}",
+                        application.invoice_id
+                    ));
+                }
+                if part.amount.is_sign_negative() {
+                    return Err(format!(
+                        "payment {id}: negative amount on {}",
+                        application.invoice_id
+                    ));
+                }
+            }
+            applied += application.applied.amount;
+            left.amount -= application.applied.amount + application.writeoff.amount;
+            if left.amount.is_sign_negative() && !left.amount.is_zero() {
+                return Err(format!(
+                    "invoice {} settled beyond its open amount (payment {id})",
+                    application.invoice_id
+                ));
             }
         }
+        if applied != payment.available.amount {
+            return Err(format!(
+                "payment {id}: applied + unapplied = {applied}, available {}",
+                payment.available
+            ));
+        }
+        let has_applications = !decision.applications.is_empty();
+        let should_have = matches!(
+            decision.status,
+            PaymentStatus::Applied | PaymentStatus::PartiallyApplied
+        ) && !payment.available.is_zero();
+        if has_applications != should_have {
+            return Err(format!(
+                "payment {id}: status {} with {} applications",
+                decision.status.as_str(),
+                decision.applications.len()
+            ));
+        }
     }
-    decisions
+    Ok(())
 }

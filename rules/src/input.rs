@@ -25,6 +25,9 @@ pub struct Payment {
     pub payer_account: Option<String>,
     pub bank_tx_code: Option<String>,
     pub remittance: Remittance,
+    /// For an ACH return: the trace number of the entry it returns (the parsers'
+    /// `ReturnInfo::original_trace`). Such a payment is `non_ar` with kind `return`.
+    pub return_of: Option<String>,
 }
 
 /// Early-payment terms such as 2/10 net 30: `percent` off when paid within `days` of

@@ -7,18 +7,36 @@
 //!
 //! Boundary: `reconcile(&Inputs, &RuleSet) -> Vec<Decision>`, one decision per payment,
 //! in payment-id order.
+//!
+//! Rules, in order: non-AR activity (`classify`), references (`decide`, with
+//! `normalize` for invoice numbers and RF references), several invoices per payment
+//! (`combination`), the payer without a reference (`similarity` for names), and
+//! differences (`differences`). `engine` runs them in parallel and resolves conflicts.
 
 #![deny(clippy::float_arithmetic)]
 
+mod classify;
+mod combination;
+mod decide;
 pub mod decision;
+mod differences;
 pub mod engine;
+mod index;
 pub mod input;
+mod normalize;
 pub mod ruleset;
+mod similarity;
+pub mod synthetic;
+
+#[cfg(test)]
+mod oracle;
+#[cfg(test)]
+mod scenarios;
 
 pub use decision::{
-    Application, Confidence, Decision, ExceptionReason, PaymentStatus, RuleId, Suggestion,
-    WriteoffReason,
+    Application, Confidence, Decision, ExceptionReason, NonArKind, PaymentStatus, RuleId,
+    Suggestion, WriteoffReason,
 };
-pub use engine::reconcile;
+pub use engine::{check_invariants, reconcile};
 pub use input::{Customer, DiscountTerms, Inputs, Invoice, Payment};
-pub use ruleset::RuleSet;
+pub use ruleset::{RuleSet, RuleSetError, Tolerance};

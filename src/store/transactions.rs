@@ -170,7 +170,7 @@ pub async fn load_undecided(conn: &mut AnyConnection) -> anyhow::Result<Vec<rule
     let rows = sqlx::query(
         "SELECT t.id, t.format, t.direction, t.entry_status, t.currency, t.amount_minor, t.booking_date, t.bank_ref, \
          t.end_to_end_id, t.customer_ref, t.payer_name, t.payer_account, t.bank_tx_code, t.remittance_text, \
-         CAST(COALESCE(a.applied_minor, 0) AS BIGINT) AS applied_minor \
+         t.return_of_trace, CAST(COALESCE(a.applied_minor, 0) AS BIGINT) AS applied_minor \
          FROM transactions t LEFT JOIN ( \
            SELECT transaction_id, CAST(SUM(applied_minor) AS BIGINT) AS applied_minor FROM applications GROUP BY transaction_id \
          ) a ON a.transaction_id = t.id \
@@ -217,6 +217,7 @@ pub async fn load_undecided(conn: &mut AnyConnection) -> anyhow::Result<Vec<rule
                 },
                 items: Vec::new(),
             },
+            return_of: row.try_get("return_of_trace")?,
         });
     }
     attach_items(conn, &mut payments).await?;

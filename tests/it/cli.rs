@@ -87,7 +87,7 @@ fn import_ingest_export_round_trip() {
     assert_eq!(
         csv.lines().nth(1),
         Some(
-            "bank-2026-11-02.csv,BK-1001,INV-2026-0101,1250.00,0.00,,invoice_reference_exact,1.000"
+            "bank-2026-11-02.csv,BK-1001,INV-2026-0101,1250.00,0.00,,invoice_reference_exact,0.970"
         )
     );
 

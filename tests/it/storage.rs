@@ -12,7 +12,7 @@ use sqlx::Row;
 use crate::harness::{fixture, on_both_databases, TestDb};
 
 on_both_databases!(
-    demo_pipeline_applies_exact_references,
+    demo_pipeline_applies_references_and_payer_matches,
     duplicate_file_is_recorded_and_skipped,
     transaction_resent_in_another_file_is_not_stored_twice,
     rejected_file_stores_nothing,
@@ -92,7 +92,7 @@ async fn count(db: &TestDb, sql: &str) -> i64 {
         .unwrap()
 }
 
-async fn demo_pipeline_applies_exact_references(db: TestDb) {
+async fn demo_pipeline_applies_references_and_payer_matches(db: TestDb) {
     import_demo_master_data(&db).await;
     let bytes = std::fs::read(fixture("demo/bank-2026-11-02.csv")).unwrap();
     let report = ingest_bytes(&db.store, &db.config, "bank-2026-11-02.csv", bytes, today())
@@ -112,36 +112,41 @@ async fn demo_pipeline_applies_exact_references(db: TestDb) {
         [
             "applied",
             "applied",
-            "exception",
+            "applied",
             "applied",
             "non_ar",
             "exception"
         ]
     );
     assert_eq!(column(&payments, "amount")[4], "-35.00");
-    assert_eq!(column(&payments, "unapplied_amount")[2], "420.00");
-    assert_eq!(column(&payments, "exception_reason")[2], "no_reference");
+    // Initech's payment carries no reference: its name and the unique amount decide.
+    assert_eq!(column(&payments, "unapplied_amount")[5], "500.00");
 
     let applications = export(&db, ExportWhat::Applications).await;
     assert_eq!(applications.headers, commands::APPLICATION_HEADER);
     assert_eq!(
         column(&applications, "invoice_id"),
-        ["INV-2026-0101", "INV-2026-0103", "INV-2026-0105"]
+        [
+            "INV-2026-0101",
+            "INV-2026-0103",
+            "INV-2026-0104",
+            "INV-2026-0105"
+        ]
     );
     assert_eq!(
         column(&applications, "applied_amount"),
-        ["1250.00", "15000.00", "3300.00"]
+        ["1250.00", "15000.00", "420.00", "3300.00"]
     );
-    assert_eq!(column(&applications, "writeoff_reason"), ["", "", ""]);
+    assert_eq!(column(&applications, "writeoff_reason"), ["", "", "", ""]);
     assert_eq!(column(&applications, "rule")[0], "invoice_reference_exact");
-    assert_eq!(column(&applications, "confidence")[0], "1.000");
+    assert_eq!(column(&applications, "rule")[2], "payer_name_amount");
     assert_eq!(
         count(
             &db,
             "SELECT COUNT(*) FROM exceptions WHERE closed_at IS NULL"
         )
         .await,
-        2
+        1
     );
     assert_eq!(
         count(
@@ -149,7 +154,7 @@ async fn demo_pipeline_applies_exact_references(db: TestDb) {
             "SELECT COUNT(*) FROM audit_log WHERE action = 'application_created'"
         )
         .await,
-        3
+        4
     );
 }
 
@@ -318,20 +323,21 @@ async fn payment_before_invoice_is_applied_when_invoice_arrives(db: TestDb) {
 
 async fn amounts_keep_their_currency_exponent(db: TestDb) {
     let invoices = format!(
-        "{INVOICE_HEADER}J-1,C1,A,1500,JPY,2026-10-01,,,,,\nB-1,C1,A,1.005,BHD,2026-10-01,,,,,\n"
+        "{INVOICE_HEADER}JP-0001,C1,A,1500,JPY,2026-10-01,,,,,\nBH-0001,C1,A,1.005,BHD,2026-10-01,,,,,\n"
     );
     import_text(&db, ImportKind::Invoices, &invoices)
         .await
         .unwrap();
-    let bank =
-        format!("{BANK_HEADER}2026-11-02,,1500,JPY,RJ,A,,J-1\n2026-11-02,,1.005,BHD,RB,A,,B-1\n");
+    let bank = format!(
+        "{BANK_HEADER}2026-11-02,,1500,JPY,RJ,A,,JP-0001\n2026-11-02,,1.005,BHD,RB,A,,BH-0001\n"
+    );
     ingest_text(&db, "fx.csv", &bank).await;
     let applications = export(&db, ExportWhat::Applications).await;
     assert_eq!(column(&applications, "applied_amount"), ["1500", "1.005"]);
     assert_eq!(
         count(
             &db,
-            "SELECT amount_minor FROM invoices WHERE invoice_id = 'B-1'"
+            "SELECT amount_minor FROM invoices WHERE invoice_id = 'BH-0001'"
         )
         .await,
         1005

@@ -1,0 +1,137 @@
+//! Rule 5: recognise activity that is not customer cash — returns, entries not yet
+//! booked, debits, bank fees, interest, own-account transfers, card settlements — by
+//! return link, direction, bank transaction code and configured text patterns.
+
+use memchr::memmem;
+use parsers::model::{Direction, EntryStatus};
+
+use crate::decision::NonArKind;
+use crate::input::Payment;
+use crate::normalize::{split_code, CodePattern};
+use crate::ruleset::{NonArPatterns, NonArRules};
+
+/// The non-AR patterns, compiled once per run.
+#[derive(Debug, Clone)]
+pub(crate) struct Classifier {
+    enabled: bool,
+    codes: Vec<(NonArKind, CodePattern, String)>,
+    /// Upper-case text patterns with a prepared substring searcher each.
+    texts: Vec<(NonArKind, String, memmem::Finder<'static>)>,
+}
+
+fn by_kind(patterns: &NonArPatterns) -> Vec<(NonArKind, &String)> {
+    let mut out = Vec::new();
+    for (kind, list) in [
+        (NonArKind::BankFee, &patterns.bank_fee),
+        (NonArKind::Interest, &patterns.interest),
+        (NonArKind::Transfer, &patterns.transfer),
+        (NonArKind::CardSettlement, &patterns.card_settlement),
+    ] {
+        out.extend(list.iter().map(|pattern| (kind, pattern)));
+    }
+    out
+}
+
+/// Why a payment is non-AR.
+pub(crate) struct NonAr {
+    pub(crate) kind: NonArKind,
+    pub(crate) explanation: String,
+}
+
+impl Classifier {
+    pub(crate) fn new(rules: &NonArRules) -> Classifier {
+        Classifier {
+            enabled: rules.enabled,
+            codes: by_kind(&rules.bank_tx_codes)
+                .into_iter()
+                .map(|(kind, pattern)| (kind, CodePattern::new(pattern), pattern.clone()))
+                .collect(),
+            texts: by_kind(&rules.text_patterns)
+                .into_iter()
+                .map(|(kind, pattern)| (kind, pattern.to_uppercase()))
+                .filter(|(_, pattern)| !pattern.trim().is_empty())
+                .map(|(kind, pattern)| {
+                    let finder = memmem::Finder::new(pattern.as_bytes()).into_owned();
+                    (kind, pattern, finder)
+                })
+                .collect(),
+        }
+    }
+
+    fn by_pattern(&self, payment: &Payment) -> Option<NonAr> {
+        if let Some(code) = &payment.bank_tx_code {
+            let parts = split_code(code);
+            if let Some((kind, _, pattern)) = self
+                .codes
+                .iter()
+                .find(|(_, compiled, _)| compiled.matches(&parts))
+            {
+                return Some(NonAr {
+                    kind: *kind,
+                    explanation: format!(
+                        "bank transaction code {code} matches {pattern}: {}",
+                        kind.as_str().replace('_', " ")
+                    ),
+                });
+            }
+        }
+        if self.texts.is_empty() {
+            return None;
+        }
+        let texts = payment.payer_name.iter().chain(&payment.remittance.lines);
+        let mut upper = String::new();
+        for text in texts {
+            upper.clear();
+            if text.is_ascii() {
+                upper.push_str(text);
+                upper.make_ascii_uppercase();
+            } else {
+                upper.extend(text.chars().flat_map(char::to_uppercase));
+            }
+            if let Some((kind, pattern, _)) = self
+                .texts
+                .iter()
+                .find(|(_, _, finder)| finder.find(upper.as_bytes()).is_some())
+            {
+                return Some(NonAr {
+                    kind: *kind,
+                    explanation: format!(
+                        "text contains \"{pattern}\": {}",
+                        kind.as_str().replace('_', " ")
+                    ),
+                });
+            }
+        }
+        None
+    }
+
+    /// `Some` when the payment is not customer cash to apply.
+    pub(crate) fn classify(&self, payment: &Payment) -> Option<NonAr> {
+        if let Some(trace) = &payment.return_of {
+            return Some(NonAr {
+                kind: NonArKind::Return,
+                explanation: format!(
+                    "ACH return of the entry with trace number {trace}; its applications are reversed"
+                ),
+            });
+        }
+        if payment.status != EntryStatus::Booked {
+            return Some(NonAr {
+                kind: NonArKind::NotBooked,
+                explanation: format!("entry is {}, not booked cash", payment.status.as_str()),
+            });
+        }
+        let by_pattern = if self.enabled {
+            self.by_pattern(payment)
+        } else {
+            None
+        };
+        if payment.direction == Direction::Debit {
+            return Some(by_pattern.unwrap_or(NonAr {
+                kind: NonArKind::Debit,
+                explanation: "money going out (debit)".to_owned(),
+            }));
+        }
+        by_pattern
+    }
+}
