@@ -18,6 +18,8 @@ pub struct RunSummary {
     pub exceptions: usize,
     pub non_ar: usize,
     pub applications: usize,
+    /// Earlier payments reversed by ACH returns in this run.
+    pub returned: usize,
 }
 
 /// Decides every undecided payment and persists the decisions through `conn`, which
@@ -73,6 +75,9 @@ pub async fn run(
             applications::insert(conn, payment.id, application, &grounds).await?;
         }
         summary.applications += decision.applications.len();
+        if let Some(trace) = &decision.returns_trace {
+            summary.returned += reverse_returned(conn, payment, trace, &at).await?;
+        }
         match decision.status {
             PaymentStatus::Exception => {
                 let suggestions = serde_json::to_value(&decision.suggestions)?;
@@ -111,6 +116,35 @@ pub async fn run(
         }
     }
     Ok(summary)
+}
+
+/// An ACH return gives back an earlier credit: that payment's applications are
+/// reversed (the invoices reopen) and it stops being customer cash.
+async fn reverse_returned(
+    conn: &mut AnyConnection,
+    ret: &rules::Payment,
+    trace: &str,
+    at: &str,
+) -> anyhow::Result<usize> {
+    let originals = transactions::credits_with_trace(conn, trace).await?;
+    for &original in &originals {
+        let explanation = format!(
+            "returned by ACH entry {} ({})",
+            ret.bank_ref,
+            ret.bank_tx_code.as_deref().unwrap_or("return")
+        );
+        let reversed =
+            applications::reverse_all(conn, original, &explanation, "recond", at).await?;
+        transactions::set_returned(
+            conn,
+            original,
+            &format!("{explanation}; {reversed} application(s) reversed"),
+            at,
+        )
+        .await?;
+        applications::close_exception(conn, original, "auto:returned", "recond", at).await?;
+    }
+    Ok(originals.len())
 }
 
 /// A payment that earlier runs or clerks already applied in part keeps that part: if

@@ -117,3 +117,62 @@ pub async fn close_exception(
     .context("could not close an exception")?;
     Ok(())
 }
+
+/// Reverses every active application of a transaction: one new row per application
+/// with negated amounts and `reverses_id` pointing at it, so the invoices reopen and
+/// the history stays. Returns how many were reversed.
+pub async fn reverse_all(
+    conn: &mut AnyConnection,
+    transaction_id: i64,
+    explanation: &str,
+    actor: &str,
+    at: &str,
+) -> anyhow::Result<usize> {
+    let active = sqlx::query(
+        "SELECT a.id, a.invoice_id, a.currency, a.applied_minor, a.writeoff_minor, a.writeoff_reason, a.rule, a.confidence \
+         FROM applications a WHERE a.transaction_id = $1 AND a.reverses_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM applications r WHERE r.reverses_id = a.id) ORDER BY a.id",
+    )
+    .bind(transaction_id)
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not read the applications to reverse")?;
+    for row in &active {
+        let original: i64 = row.try_get("id")?;
+        let invoice_id: String = row.try_get("invoice_id")?;
+        let applied: i64 = row.try_get("applied_minor")?;
+        let writeoff: i64 = row.try_get("writeoff_minor")?;
+        let inserted = sqlx::query(
+            "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
+             rule, confidence, explanation, actor, created_at, reverses_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(transaction_id)
+        .bind(&invoice_id)
+        .bind(row.try_get::<String, _>("currency")?)
+        .bind(-applied)
+        .bind(-writeoff)
+        .bind(row.try_get::<Option<String>, _>("writeoff_reason")?)
+        .bind(row.try_get::<String, _>("rule")?)
+        .bind(row.try_get::<i64, _>("confidence")?)
+        .bind(explanation)
+        .bind(actor)
+        .bind(at)
+        .bind(original)
+        .fetch_one(&mut *conn)
+        .await
+        .context("could not record a reversal")?;
+        let id: i64 = inserted.try_get(0)?;
+        let detail = serde_json::json!({ "reverses": original, "transaction_id": transaction_id, "invoice_id": invoice_id, "why": explanation });
+        audit(
+            conn,
+            actor,
+            "application_reversed",
+            "application",
+            &id.to_string(),
+            &detail,
+        )
+        .await?;
+    }
+    Ok(active.len())
+}

@@ -286,3 +286,35 @@ pub async fn set_decision(
     .context("could not record a decision")?;
     Ok(())
 }
+
+/// Incoming credits with this trace number (what an ACH return names).
+pub async fn credits_with_trace(conn: &mut AnyConnection, trace: &str) -> anyhow::Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM transactions WHERE trace_number = $1 AND direction = 'credit' ORDER BY id",
+    )
+    .bind(trace)
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not look up the returned transaction")?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+/// Marks a payment as returned by the bank: no longer customer cash.
+pub async fn set_returned(
+    conn: &mut AnyConnection,
+    id: i64,
+    explanation: &str,
+    at: &str,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE transactions SET status = 'non_ar', unapplied_minor = 0, exception_reason = NULL, rule = 'ach_return', \
+         confidence = 1000, explanation = $2, decided_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(explanation)
+    .bind(at)
+    .execute(&mut *conn)
+    .await
+    .context("could not mark a payment returned")?;
+    Ok(())
+}

@@ -21,6 +21,7 @@ on_both_databases!(
     payment_before_invoice_is_applied_when_invoice_arrives,
     amounts_keep_their_currency_exponent,
     two_payments_never_settle_one_invoice_twice,
+    ach_return_reverses_the_applications_it_returns,
 );
 
 fn today() -> NaiveDate {
@@ -382,4 +383,132 @@ async fn two_payments_never_settle_one_invoice_twice(db: TestDb) {
     .unwrap();
     assert_eq!(run.applied, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM applications").await, 1);
+}
+
+/// A minimal valid NACHA file: one batch of `entries` (transaction code, amount in
+/// cents, trace, addenda record without its leading type '7' and code), with correct
+/// counts, hash, totals and padding.
+fn nacha_file(company: &str, entries: &[(&str, u64, &str, Option<String>)]) -> String {
+    let pad = |s: &str, n: usize| format!("{s:<n$}").chars().take(n).collect::<String>();
+    let mut lines = vec![format!(
+        "101 091000019 1234567892611020900A094101{}{}{}",
+        pad("FIRST BANK", 23),
+        pad("RECOND TEST", 23),
+        pad("", 8)
+    )];
+    lines.push(format!(
+        "5220{}{}1234567890CCD{}261102261102   1091000010000001",
+        pad(company, 16),
+        pad("", 20),
+        pad("PAYMENT", 10)
+    ));
+    let (mut hash, mut debit, mut credit, mut count) = (0u64, 0u64, 0u64, 0u64);
+    for (code, cents, trace, addenda) in entries {
+        let routing = "09100001";
+        hash += routing.parse::<u64>().unwrap();
+        if code.ends_with('2') || code.ends_with('1') {
+            credit += cents;
+        } else {
+            debit += cents;
+        }
+        lines.push(format!(
+            "6{code}{routing}9{}{cents:010}{}{}  {}{trace}",
+            pad("12345678", 17),
+            pad("ID", 15),
+            pad("RECOND SUPPLIES", 22),
+            u8::from(addenda.is_some())
+        ));
+        count += 1;
+        if let Some(addenda) = addenda {
+            lines.push(format!("7{}", pad(addenda, 93)));
+            count += 1;
+        }
+    }
+    lines.push(format!(
+        "8220{count:06}{:010}{debit:012}{credit:012}1234567890{}{}091000010000001",
+        hash % 10_000_000_000,
+        pad("", 19),
+        pad("", 6)
+    ));
+    let records = lines.len() + 1;
+    let blocks = records.div_ceil(10);
+    lines.push(format!(
+        "9000001{blocks:06}{count:08}{:010}{debit:012}{credit:012}{}",
+        hash % 10_000_000_000,
+        pad("", 39)
+    ));
+    while lines.len() % 10 != 0 {
+        lines.push("9".repeat(94));
+    }
+    lines.join("\n") + "\n"
+}
+
+async fn ach_return_reverses_the_applications_it_returns(db: TestDb) {
+    import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-ACH-1,C1,ACME CORP,100.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
+    let credit = nacha_file("ACME CORP", &[("22", 10_000, "091000010000001", Some("05RMR*IV*INV-ACH-1*PI*100.00\\                                                 00010000001".to_owned()))]);
+    let report = ingest_text(&db, "credit.ach", &credit).await;
+    assert_eq!(report.outcome, Outcome::Ingested, "{:?}", report.reason);
+    assert_eq!(
+        column(&export(&db, ExportWhat::Applications).await, "invoice_id"),
+        ["INV-ACH-1"]
+    );
+
+    let ret = nacha_file(
+        "ACME CORP",
+        &[(
+            "21",
+            10_000,
+            "091000010000099",
+            Some(format!(
+                "99R01091000010000001      09100001{}091000010000099",
+                " ".repeat(44)
+            )),
+        )],
+    );
+    let report = ingest_text(&db, "return.ach", &ret).await;
+    assert_eq!(
+        report.outcome,
+        Outcome::Ingested,
+        "{:?} {:?}",
+        report.reason,
+        report.diagnostics
+    );
+    assert_eq!(report.run.returned, 1);
+    let active = export(&db, ExportWhat::Applications).await;
+    assert!(
+        active.rows.is_empty(),
+        "the returned payment's application is reversed: {:?}",
+        active.rows
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM applications WHERE reverses_id IS NOT NULL"
+        )
+        .await,
+        1,
+        "a reversal is a new row"
+    );
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM applications").await,
+        2,
+        "nothing is deleted"
+    );
+    let payments = export(&db, ExportWhat::Payments).await;
+    assert_eq!(column(&payments, "status"), ["non_ar", "non_ar"]);
+    let mut conn = db.store.acquire().await.unwrap();
+    let invoices = recond::store::invoices::load_for_matching(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        invoices[0].open_amount.to_string(),
+        "100.00 USD",
+        "the invoice is open again"
+    );
 }
