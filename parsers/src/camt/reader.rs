@@ -1,0 +1,1143 @@
+//! The pull loop: quick-xml events in, scopes opened and closed, leaf values typed,
+//! statements and transactions out to the sink.
+//!
+//! The reader keeps a stack of [`Tag`]s (one byte each) and the few open scopes
+//! (statement, balance, entry, transaction details, structured remittance). Text is
+//! copied only for leaves that [`Tag::captures_text`], into one reused buffer, and a
+//! value is typed only when [`fields`] says the path names one.
+
+use std::io::BufRead;
+
+use chrono::NaiveDate;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+use rust_decimal::Decimal;
+
+use super::codes;
+use super::counting::{CountingReader, Overrun};
+use super::entry::{self, Booking, EntryState, TxState};
+use super::fields::{self, Field};
+use super::remittance::StrdState;
+use super::statement::{BalanceState, Kind, StatementState};
+use super::tags::Tag;
+use super::values::{self, AmountProblem};
+use crate::diagnostic::{codes as common, Diagnostic, DiagnosticCode, Diagnostics, Severity};
+use crate::model::{Direction, EntryStatus};
+use crate::money::{Currency, Money};
+use crate::options::Options;
+use crate::position::Position;
+use crate::sink::Sink;
+
+/// What the file held, counted the way the corpus manifest counts it: entries are
+/// `Ntry` elements, whatever number of transactions they became.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct FileTotals {
+    pub statements: u64,
+    pub reports: u64,
+    pub notifications: u64,
+    pub entries: u64,
+    pub entries_credit: u64,
+    pub entries_debit: u64,
+    pub sum_credit: Decimal,
+    pub sum_debit: Decimal,
+    pub details: u64,
+    /// Statements whose closing balance was checked against opening + entries.
+    pub balance_checks: u64,
+}
+
+pub(super) struct Outcome {
+    pub version: Option<String>,
+    pub totals: FileTotals,
+}
+
+/// Reads a whole file. Never panics; every problem becomes a diagnostic.
+pub(super) fn run<R: BufRead>(
+    input: R,
+    options: &Options,
+    sink: &mut dyn Sink,
+    diagnostics: &mut Diagnostics,
+) -> Outcome {
+    let limits = &options.limits;
+    let token_bytes_max = u64::try_from(limits.xml_token_bytes_max).unwrap_or(u64::MAX);
+    let counting = CountingReader::new(input, limits.file_size_bytes_max, token_bytes_max);
+    let mut reader = Reader::from_reader(counting);
+    let mut buffer = Vec::with_capacity(8 * 1024);
+    let mut parser = Parser::new(options, sink, diagnostics);
+    loop {
+        let byte = reader.buffer_position();
+        let counting = reader.get_mut();
+        counting.token_start = counting.consumed;
+        let line = counting.newlines + 1;
+        parser.here = Position::new(byte, line, parser.elements);
+        buffer.clear();
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(start)) => parser.start(&start),
+            Ok(Event::Empty(start)) => {
+                parser.start(&start);
+                if !parser.stopped {
+                    parser.end();
+                }
+            }
+            Ok(Event::End(_)) => parser.end(),
+            Ok(Event::Text(text)) => parser.text(&text, true),
+            Ok(Event::CData(text)) => parser.text(&text, false),
+            Ok(Event::DocType(_)) => parser.doctype(),
+            Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
+            Ok(Event::Eof) => {
+                let counting = reader.get_ref();
+                let end = Position::new(counting.consumed, counting.newlines + 1, parser.elements);
+                parser.eof(end);
+                break;
+            }
+            Err(error) => {
+                let overrun = reader.get_ref().overrun;
+                let at = Position::new(reader.error_position(), line, parser.elements);
+                parser.xml_error(&error, at, overrun);
+                break;
+            }
+        }
+        if parser.stopped || parser.diagnostics.is_full() {
+            break;
+        }
+    }
+    parser.finish()
+}
+
+fn message_kind(tag: Tag) -> bool {
+    matches!(
+        tag,
+        Tag::BkToCstmrStmt | Tag::BkToCstmrAcctRpt | Tag::BkToCstmrDbtCdtNtfctn
+    )
+}
+
+/// The version number of `camt.05X.001.NN`, or `None` when the name has another form.
+fn version_number(name: &str) -> Option<u8> {
+    let bytes = name.as_bytes();
+    let well_formed = bytes.len() == 15
+        && name.starts_with("camt.05")
+        && bytes[7].is_ascii_digit()
+        && &name[8..13] == ".001.";
+    if !well_formed {
+        return None;
+    }
+    name[13..].parse().ok()
+}
+
+fn owned(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn signed(money: Money, direction: Direction) -> Decimal {
+    match direction {
+        Direction::Credit => money.amount,
+        Direction::Debit => -money.amount,
+    }
+}
+
+struct Parser<'a> {
+    options: &'a Options,
+    sink: &'a mut dyn Sink,
+    diagnostics: &'a mut Diagnostics,
+    /// Where the current event starts.
+    here: Position,
+    /// Start tags seen so far (the `record` of positions).
+    elements: u64,
+    /// `Ntry` and `TxDtls` elements seen, against `Limits::records_max`.
+    records: u64,
+    stack: Vec<Tag>,
+    /// Depth of the message element (`BkToCstmrStmt`…), 0 until found.
+    message_depth: usize,
+    message_done: bool,
+    version: Option<String>,
+    statement: Option<StatementState>,
+    balance: Option<BalanceState>,
+    entry: Option<EntryState>,
+    detail: Option<TxState>,
+    structured: Option<StrdState>,
+    /// Depth of the element whose text is being captured, 0 for none.
+    capture_depth: usize,
+    text: String,
+    leaf_position: Position,
+    currency_code: String,
+    has_currency: bool,
+    totals: FileTotals,
+    stopped: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn new(options: &'a Options, sink: &'a mut dyn Sink, diagnostics: &'a mut Diagnostics) -> Self {
+        Parser {
+            options,
+            sink,
+            diagnostics,
+            here: Position::new(0, 1, 0),
+            elements: 0,
+            records: 0,
+            stack: Vec::with_capacity(32),
+            message_depth: 0,
+            message_done: false,
+            version: None,
+            statement: None,
+            balance: None,
+            entry: None,
+            detail: None,
+            structured: None,
+            capture_depth: 0,
+            text: String::with_capacity(256),
+            leaf_position: Position::default(),
+            currency_code: String::with_capacity(8),
+            has_currency: false,
+            totals: FileTotals::default(),
+            stopped: false,
+        }
+    }
+
+    // ---- events ----
+
+    fn start(&mut self, start: &BytesStart<'_>) {
+        let tag = Tag::from_local(start.local_name().as_ref());
+        let position = self.here;
+        self.elements += 1;
+        if self.stack.len() >= self.options.limits.xml_depth_max {
+            let message = format!(
+                "elements nest deeper than {} levels",
+                self.options.limits.xml_depth_max
+            );
+            self.fatal(codes::XML_TOO_DEEP, position, message);
+            return;
+        }
+        self.stack.push(tag);
+        let depth = self.stack.len();
+        self.capture_depth = 0;
+        if self.message_depth == 0 {
+            if self.version.is_none() {
+                self.read_version(start, position);
+            }
+            if message_kind(tag) {
+                self.message_depth = depth;
+            }
+            return;
+        }
+        if self.message_done {
+            return;
+        }
+        self.open_scope(tag, depth, position);
+        if tag.captures_text() && self.statement.is_some() && !self.stopped {
+            self.capture_depth = depth;
+            self.text.clear();
+            self.leaf_position = position;
+            if tag.has_currency() {
+                self.read_currency(start);
+            }
+        }
+    }
+
+    fn end(&mut self) {
+        let depth = self.stack.len();
+        if depth == 0 {
+            return;
+        }
+        if self.capture_depth == depth {
+            self.capture_depth = 0;
+            let text = std::mem::take(&mut self.text);
+            self.leaf(text.trim());
+            self.text = text;
+        }
+        self.close_scope(depth);
+        self.stack.pop();
+        if depth == self.message_depth {
+            self.message_done = true;
+        }
+    }
+
+    fn text(&mut self, raw: &[u8], escaped: bool) {
+        if self.capture_depth == 0 || self.capture_depth != self.stack.len() {
+            return;
+        }
+        if self.text.len().saturating_add(raw.len()) > self.options.limits.xml_token_bytes_max {
+            return;
+        }
+        match std::str::from_utf8(raw) {
+            Ok(text) if escaped && text.contains('&') => match quick_xml::escape::unescape(text)
+            {
+                Ok(unescaped) => self.text.push_str(&unescaped),
+                Err(error) => {
+                    let message = format!("only the five XML entities and character references are allowed: {error}");
+                    self.push(Diagnostic::error(codes::MALFORMED_XML, self.here, message));
+                    self.text.push_str(text);
+                }
+            },
+            Ok(text) => self.text.push_str(text),
+            Err(_) => {
+                self.push(Diagnostic::error(
+                    common::INVALID_ENCODING,
+                    self.here,
+                    "text is not valid UTF-8, the encoding ISO 20022 requires",
+                ));
+                self.text.push_str(&String::from_utf8_lossy(raw));
+            }
+        }
+    }
+
+    fn doctype(&mut self) {
+        self.fatal(
+            codes::DOCTYPE_FORBIDDEN,
+            self.here,
+            "a DOCTYPE (document type definition) is not allowed in a CAMT file; nothing after it is read",
+        );
+    }
+
+    fn eof(&mut self, end: Position) {
+        if self.stack.is_empty() {
+            return;
+        }
+        let innermost = self
+            .stack
+            .iter()
+            .rev()
+            .find(|tag| **tag != Tag::Other)
+            .map_or("element", |tag| tag.name());
+        let message = format!(
+            "the file ends inside <{innermost}> with {} elements still open; it looks truncated",
+            self.stack.len()
+        );
+        self.fatal(codes::MALFORMED_XML, end, message);
+    }
+
+    fn xml_error(&mut self, error: &quick_xml::Error, at: Position, overrun: Option<Overrun>) {
+        let limits = &self.options.limits;
+        let (code, message) = match overrun {
+            Some(Overrun::FileTooLarge) => (
+                common::FILE_TOO_LARGE,
+                format!("the file is larger than {} bytes", limits.file_size_bytes_max),
+            ),
+            Some(Overrun::TokenTooLong) => (
+                codes::XML_TOKEN_TOO_LONG,
+                format!(
+                    "an XML tag or text is longer than {} bytes",
+                    limits.xml_token_bytes_max
+                ),
+            ),
+            None => match error {
+                quick_xml::Error::Io(io) => (common::READ_FAILED, format!("could not read the file: {io}")),
+                other => (codes::MALFORMED_XML, format!("not well-formed XML: {other}")),
+            },
+        };
+        self.fatal(code, at, message);
+    }
+
+    fn finish(mut self) -> Outcome {
+        if !self.stopped {
+            if self.message_depth == 0 {
+                self.push(Diagnostic::error(
+                    codes::NOT_CAMT,
+                    Position::new(0, 1, 0),
+                    "no BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn element: this is not a CAMT.052, 053 or 054 message",
+                ));
+            } else if self.totals.statements + self.totals.reports + self.totals.notifications == 0 {
+                self.push(Diagnostic::error(
+                    common::EMPTY_FILE,
+                    Position::new(0, 1, 0),
+                    "the message holds no Stmt, Rpt or Ntfctn",
+                ));
+            }
+        }
+        Outcome {
+            version: self.version,
+            totals: self.totals,
+        }
+    }
+
+    // ---- helpers ----
+
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn fatal(&mut self, code: DiagnosticCode, position: Position, message: impl Into<String>) {
+        self.push(Diagnostic::error(code, position, message));
+        self.stopped = true;
+    }
+
+    fn control_severity(&self) -> Severity {
+        if self.options.relaxed.control_totals {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+
+    fn read_version(&mut self, start: &BytesStart<'_>, position: Position) {
+        for attribute in start.attributes().flatten() {
+            let key = attribute.key.as_ref();
+            if key != b"xmlns" && !key.starts_with(b"xmlns:") {
+                continue;
+            }
+            let value = attribute.value.as_ref();
+            let Some(at) = memchr::memmem::find(value, b"camt.05") else {
+                continue;
+            };
+            let Some(name) = value.get(at..at + 15) else {
+                continue;
+            };
+            let Ok(name) = std::str::from_utf8(name) else {
+                continue;
+            };
+            let number = version_number(name);
+            match number {
+                Some(1..=13) => {}
+                _ => self.push(
+                    Diagnostic::warning(
+                        codes::UNKNOWN_VERSION,
+                        position,
+                        "this CAMT version is not one the reader was written for; it is read by element names",
+                    )
+                    .found(name)
+                    .expected("camt.052, 053 or 054 version 001.01 to 001.13"),
+                ),
+            }
+            self.version = Some(name.to_owned());
+            return;
+        }
+    }
+
+    fn read_currency(&mut self, start: &BytesStart<'_>) {
+        self.has_currency = false;
+        self.currency_code.clear();
+        for attribute in start.attributes().flatten() {
+            if attribute.key.local_name().as_ref() == b"Ccy" {
+                self.currency_code
+                    .push_str(String::from_utf8_lossy(&attribute.value).trim());
+                self.has_currency = true;
+            }
+        }
+    }
+
+    fn count_record(&mut self, position: Position) {
+        self.records += 1;
+        if self.records > self.options.limits.records_max {
+            let message = format!(
+                "more than {} entries and transaction details",
+                self.options.limits.records_max
+            );
+            self.fatal(common::TOO_MANY_RECORDS, position, message);
+        }
+    }
+
+    fn statement_record(&self) -> &'static str {
+        self.statement
+            .as_ref()
+            .map_or("Stmt", |statement| statement.kind.element())
+    }
+
+    // ---- scopes ----
+
+    fn is_statement_child(&self, depth: usize) -> bool {
+        self.statement
+            .as_ref()
+            .is_some_and(|statement| statement.depth + 1 == depth)
+    }
+
+    fn open_scope(&mut self, tag: Tag, depth: usize, position: Position) {
+        let parent = depth
+            .checked_sub(2)
+            .and_then(|index| self.stack.get(index))
+            .copied()
+            .unwrap_or(Tag::Other);
+        match tag {
+            Tag::Stmt | Tag::Rpt | Tag::Ntfctn
+                if depth == self.message_depth + 1 && self.statement.is_none() =>
+            {
+                let kind = match tag {
+                    Tag::Stmt => Kind::Statement,
+                    Tag::Rpt => Kind::Report,
+                    _ => Kind::Notification,
+                };
+                self.statement = Some(StatementState::new(depth, kind, position));
+            }
+            Tag::Bal if self.is_statement_child(depth) => {
+                self.balance = Some(BalanceState {
+                    depth,
+                    position,
+                    ..BalanceState::default()
+                });
+            }
+            Tag::Ntry if self.is_statement_child(depth) && self.entry.is_none() => {
+                self.count_record(position);
+                self.emit_header();
+                self.entry = Some(EntryState::new(depth, position));
+            }
+            Tag::TxDtls if parent == Tag::NtryDtls && self.detail.is_none() => {
+                let Some(entry) = self.entry.as_mut() else {
+                    return;
+                };
+                if entry.depth + 2 != depth {
+                    return;
+                }
+                entry.details += 1;
+                let mut held = if entry.details == 2 {
+                    entry.held.take()
+                } else {
+                    None
+                };
+                if held
+                    .as_ref()
+                    .is_some_and(|first| first.own_amount(None).is_none())
+                {
+                    entry.merged = held.take();
+                }
+                self.count_record(position);
+                if let Some(first) = held {
+                    self.emit_batched(first, 1);
+                }
+                self.detail = Some(TxState::new(depth, position));
+            }
+            Tag::Strd if parent == Tag::RmtInf && self.structured.is_none() => {
+                if self
+                    .detail
+                    .as_ref()
+                    .is_some_and(|detail| detail.depth + 2 == depth)
+                {
+                    self.structured = Some(StrdState::new(depth));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn close_scope(&mut self, depth: usize) {
+        if let Some(structured) = self.structured.as_mut() {
+            if structured.depth == depth {
+                if let (Some(structured), Some(detail)) =
+                    (self.structured.take(), self.detail.as_mut())
+                {
+                    structured.finish(&mut detail.remittance);
+                }
+            } else if structured.depth + 1 == depth
+                && self.stack.get(depth - 1) == Some(&Tag::RfrdDocInf)
+            {
+                structured.end_document();
+            }
+            return;
+        }
+        if self.detail.as_ref().is_some_and(|detail| detail.depth == depth) {
+            self.end_detail();
+        } else if self.entry.as_ref().is_some_and(|entry| entry.depth == depth) {
+            self.end_entry();
+        } else if self.balance.as_ref().is_some_and(|balance| balance.depth == depth) {
+            if let (Some(balance), Some(statement)) = (self.balance.take(), self.statement.as_mut())
+            {
+                statement.add_balance(&balance);
+            }
+        } else if self
+            .statement
+            .as_ref()
+            .is_some_and(|statement| statement.depth == depth)
+        {
+            self.end_statement();
+        }
+    }
+
+    fn emit_header(&mut self) {
+        let Some(statement) = self.statement.as_mut() else {
+            return;
+        };
+        if statement.emitted {
+            return;
+        }
+        let record = statement.kind.element();
+        if statement.id.is_none() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    common::MISSING_FIELD,
+                    statement.position,
+                    "the statement has no identification",
+                )
+                .record(record)
+                .field("Id"),
+            );
+        }
+        if statement.iban.is_none() && statement.other_id.is_none() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    common::MISSING_FIELD,
+                    statement.position,
+                    "the statement names no account (IBAN or other id)",
+                )
+                .record(record)
+                .field("Acct/Id"),
+            );
+        }
+        let header = statement.header();
+        self.sink.statement(header);
+    }
+
+    fn end_statement(&mut self) {
+        self.emit_header();
+        let Some(statement) = self.statement.take() else {
+            return;
+        };
+        if statement.check_balances(self.options, self.diagnostics) {
+            self.totals.balance_checks += 1;
+        }
+        statement.check_summary(self.options, self.diagnostics);
+        match statement.kind {
+            Kind::Statement => self.totals.statements += 1,
+            Kind::Report => self.totals.reports += 1,
+            Kind::Notification => self.totals.notifications += 1,
+        }
+    }
+
+    fn end_detail(&mut self) {
+        let Some(detail) = self.detail.take() else {
+            return;
+        };
+        let Some(entry) = self.entry.as_mut() else {
+            return;
+        };
+        if let Some(merged) = entry.merged.as_mut() {
+            merged.absorb(detail);
+        } else if entry.details == 1 {
+            entry.held = Some(detail);
+        } else {
+            let index = entry.details;
+            self.emit_batched(detail, index);
+        }
+    }
+
+    /// Emits one detail of a batched entry with its own amount and direction.
+    fn emit_batched(&mut self, detail: TxState, index: u32) {
+        let Some(mut entry) = self.entry.take() else {
+            return;
+        };
+        let entry_currency = entry.currency();
+        let direction = detail.direction.or(entry.direction);
+        match (detail.own_amount(entry_currency), direction) {
+            (Some(amount), Some(direction)) => {
+                if Some(amount.currency) == entry_currency {
+                    entry.batch_sum += signed(amount, direction);
+                } else {
+                    entry.batch_foreign = true;
+                }
+                let bank_ref = detail
+                    .bank_ref
+                    .clone()
+                    .or_else(|| entry.bank_ref.as_ref().map(|entry_ref| format!("{entry_ref}/{index}")))
+                    .unwrap_or_default();
+                let booking = Booking {
+                    entry: &entry,
+                    amount,
+                    direction,
+                    bank_ref,
+                };
+                let transaction = entry::transaction(booking, Some(detail));
+                self.sink.transaction(transaction);
+            }
+            (None, _) => {
+                entry.batch_foreign = true;
+                self.push(
+                    Diagnostic::error(
+                        common::MISSING_FIELD,
+                        detail.position,
+                        "a detail of a batched entry has no amount of its own",
+                    )
+                    .record("TxDtls")
+                    .field("Amt"),
+                );
+            }
+            // The entry's missing indicator is reported when the entry ends.
+            (Some(_), None) => {}
+        }
+        self.entry = Some(entry);
+    }
+
+    fn end_entry(&mut self) {
+        let Some(mut entry) = self.entry.take() else {
+            return;
+        };
+        for (seen, field) in entry.seen.iter().zip(["Amt", "CdtDbtInd", "Sts"]) {
+            if !seen {
+                self.push(
+                    Diagnostic::error(
+                        common::MISSING_FIELD,
+                        entry.position,
+                        format!("the entry has no {field}"),
+                    )
+                    .record("Ntry")
+                    .field(field),
+                );
+            }
+        }
+        let (Some(amount), Some(direction)) = (entry.amount, entry.direction) else {
+            return;
+        };
+        if entry.details >= 2 && entry.merged.is_none() {
+            self.check_batch(&entry, amount, direction);
+        } else {
+            if entry.merged.is_some() {
+                let message = format!(
+                    "the entry batches {} transaction details without amounts; they are kept as one transaction of the entry amount",
+                    entry.details
+                );
+                self.push(
+                    Diagnostic::warning(codes::BATCH_WITHOUT_AMOUNTS, entry.position, message)
+                        .record("Ntry")
+                        .field("NtryDtls/TxDtls"),
+                );
+            }
+            let held = entry.held.take().or_else(|| entry.merged.take());
+            let bank_ref = entry
+                .bank_ref
+                .clone()
+                .or_else(|| held.as_ref().and_then(|detail| detail.bank_ref.clone()))
+                .unwrap_or_default();
+            let booking = Booking {
+                entry: &entry,
+                amount,
+                direction,
+                bank_ref,
+            };
+            let transaction = entry::transaction(booking, held);
+            self.sink.transaction(transaction);
+        }
+        let status = entry.status.unwrap_or(EntryStatus::Info);
+        if let Some(statement) = self.statement.as_mut() {
+            statement.add_entry(amount, direction, status);
+        }
+        let totals = &mut self.totals;
+        totals.entries += 1;
+        totals.details += u64::from(entry.details);
+        match direction {
+            Direction::Credit => {
+                totals.entries_credit += 1;
+                totals.sum_credit += amount.amount;
+            }
+            Direction::Debit => {
+                totals.entries_debit += 1;
+                totals.sum_debit += amount.amount;
+            }
+        }
+    }
+
+    fn check_batch(&mut self, entry: &EntryState, amount: Money, direction: Direction) {
+        let expected = signed(amount, direction);
+        if !entry.batch_foreign && entry.batch_sum == expected {
+            return;
+        }
+        let found = if entry.batch_foreign {
+            "details in another currency or without an amount".to_owned()
+        } else {
+            Money::new(entry.batch_sum, amount.currency).to_string()
+        };
+        let message = format!(
+            "the {} transaction details of this entry do not add up to the entry amount (credits positive)",
+            entry.details
+        );
+        let severity = self.control_severity();
+        self.push(Diagnostic {
+            severity,
+            ..Diagnostic::error(codes::BATCH_AMOUNT_MISMATCH, entry.position, message)
+                .record("Ntry")
+                .field("NtryDtls/TxDtls/Amt")
+                .expected(Money::new(expected, amount.currency).to_string())
+                .found(found)
+        });
+    }
+
+    // ---- leaves ----
+
+    fn leaf(&mut self, text: &str) {
+        let path_from = |depth: usize| self.stack.get(depth..).unwrap_or(&[]);
+        let field = if let Some(structured) = &self.structured {
+            fields::structured(path_from(structured.depth))
+        } else if let Some(detail) = &self.detail {
+            fields::transaction(path_from(detail.depth))
+        } else if let Some(entry) = &self.entry {
+            fields::entry(path_from(entry.depth))
+        } else if let Some(balance) = &self.balance {
+            fields::balance(path_from(balance.depth))
+        } else if let Some(statement) = &self.statement {
+            fields::statement(path_from(statement.depth))
+        } else {
+            None
+        };
+        if let Some(field) = field {
+            self.apply(field, text);
+        }
+    }
+
+    fn invalid(
+        &mut self,
+        code: DiagnosticCode,
+        record: &'static str,
+        field: &str,
+        found: &str,
+        expected: &str,
+        message: &str,
+    ) {
+        self.push(
+            Diagnostic::error(code, self.leaf_position, message)
+                .record(record)
+                .field(field)
+                .found(found)
+                .expected(expected),
+        );
+    }
+
+    fn amount(&mut self, text: &str, record: &'static str, field: &str) -> Option<Money> {
+        let currency = self.has_currency.then_some(self.currency_code.as_str());
+        match values::money(text, currency) {
+            Ok(money) => {
+                if values::too_precise(&money) {
+                    let message = format!(
+                        "the amount has more decimals than {} allows ({}); it is kept exactly",
+                        money.currency,
+                        money.currency.exponent()
+                    );
+                    self.push(
+                        Diagnostic::warning(codes::AMOUNT_PRECISION, self.leaf_position, message)
+                            .record(record)
+                            .field(field)
+                            .found(text),
+                    );
+                }
+                Some(money)
+            }
+            Err(AmountProblem::MissingCurrency) => {
+                self.push(
+                    Diagnostic::error(
+                        common::MISSING_FIELD,
+                        self.leaf_position,
+                        "the amount has no Ccy attribute",
+                    )
+                    .record(record)
+                    .field(format!("{field}@Ccy")),
+                );
+                None
+            }
+            Err(AmountProblem::UnknownCurrency) => {
+                let code = self.currency_code.clone();
+                self.invalid(
+                    common::UNKNOWN_CURRENCY,
+                    record,
+                    &format!("{field}@Ccy"),
+                    &code,
+                    "an ISO 4217 currency code",
+                    "unknown currency",
+                );
+                None
+            }
+            Err(AmountProblem::NotAnAmount) => {
+                self.invalid(
+                    common::INVALID_AMOUNT,
+                    record,
+                    field,
+                    text,
+                    "an unsigned decimal amount such as 1234.56",
+                    "not a valid amount",
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, text: &str, record: &'static str, field: &str) -> Option<NaiveDate> {
+        let date = values::date(text);
+        if date.is_none() {
+            self.invalid(
+                common::INVALID_DATE,
+                record,
+                field,
+                text,
+                "a date such as 2024-01-31 or date-time such as 2024-01-31T08:00:00",
+                "not a valid date",
+            );
+        }
+        date
+    }
+
+    fn code<T>(
+        &mut self,
+        value: Option<T>,
+        text: &str,
+        record: &'static str,
+        field: &str,
+        expected: &str,
+    ) -> Option<T> {
+        if value.is_none() {
+            self.invalid(
+                codes::INVALID_CODE,
+                record,
+                field,
+                text,
+                expected,
+                "not a value of the code list",
+            );
+        }
+        value
+    }
+
+    fn apply(&mut self, field: Field, text: &str) {
+        match field {
+            Field::StatementId
+            | Field::AccountIban
+            | Field::AccountOther
+            | Field::AccountCurrency
+            | Field::AccountName
+            | Field::OwnerName
+            | Field::ServicerBic
+            | Field::FromDate
+            | Field::ToDate
+            | Field::SummaryCount(_)
+            | Field::SummarySum(_) => self.apply_statement(field, text),
+            Field::BalanceCode | Field::BalanceAmount | Field::BalanceDirection => {
+                self.apply_balance(field, text)
+            }
+            Field::EntryAmount
+            | Field::EntryDirection
+            | Field::EntryReversal
+            | Field::EntryStatus
+            | Field::EntryBookingDate
+            | Field::EntryValueDate
+            | Field::EntryBankRef
+            | Field::EntryInfo
+            | Field::EntryCode(_) => self.apply_entry(field, text),
+            Field::DocumentTypeCode
+            | Field::DocumentTypeProprietary
+            | Field::DocumentNumber
+            | Field::DocumentDue
+            | Field::DocumentPaid
+            | Field::DocumentDiscount
+            | Field::CreditorReference
+            | Field::AdditionalRemittance => self.apply_structured(field, text),
+            _ => self.apply_detail(field, text),
+        }
+    }
+
+    fn apply_statement(&mut self, field: Field, text: &str) {
+        let record = self.statement_record();
+        let position = self.leaf_position;
+        let currency = match field {
+            Field::AccountCurrency => match Currency::from_code(text) {
+                Ok(currency) => Some(currency),
+                Err(_) => {
+                    self.invalid(
+                        common::UNKNOWN_CURRENCY,
+                        record,
+                        "Acct/Ccy",
+                        text,
+                        "an ISO 4217 currency code",
+                        "unknown currency",
+                    );
+                    return;
+                }
+            },
+            _ => None,
+        };
+        let date = match field {
+            Field::FromDate => self.date(text, record, "FrToDt/FrDtTm"),
+            Field::ToDate => self.date(text, record, "FrToDt/ToDtTm"),
+            _ => None,
+        };
+        let count = match field {
+            Field::SummaryCount(_) => {
+                let count = values::count(text);
+                if count.is_none() {
+                    self.invalid(
+                        common::INVALID_AMOUNT,
+                        "TxsSummry",
+                        "NbOfNtries",
+                        text,
+                        "a number of entries",
+                        "not a valid count",
+                    );
+                }
+                count
+            }
+            _ => None,
+        };
+        let sum = match field {
+            Field::SummarySum(_) => {
+                let sum = values::unsigned_decimal(text);
+                if sum.is_none() {
+                    self.invalid(
+                        common::INVALID_AMOUNT,
+                        "TxsSummry",
+                        "Sum",
+                        text,
+                        "an unsigned decimal amount such as 1234.56",
+                        "not a valid amount",
+                    );
+                }
+                sum
+            }
+            _ => None,
+        };
+        let Some(statement) = self.statement.as_mut() else {
+            return;
+        };
+        match field {
+            Field::StatementId => statement.id = owned(text),
+            Field::AccountIban => statement.iban = owned(text),
+            Field::AccountOther => statement.other_id = owned(text),
+            Field::AccountCurrency => statement.currency = currency,
+            Field::AccountName => statement.name = owned(text),
+            Field::OwnerName => statement.owner_name = owned(text),
+            Field::ServicerBic => statement.servicer = owned(text),
+            Field::FromDate => statement.from_date = date,
+            Field::ToDate => statement.to_date = date,
+            Field::SummaryCount(group) => {
+                if let Some(count) = count {
+                    statement.summary.set_count(group, count, position);
+                }
+            }
+            Field::SummarySum(group) => {
+                if let Some(sum) = sum {
+                    statement.summary.set_sum(group, sum, position);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_balance(&mut self, field: Field, text: &str) {
+        let amount = match field {
+            Field::BalanceAmount => self.amount(text, "Bal", "Amt"),
+            _ => None,
+        };
+        let direction = match field {
+            Field::BalanceDirection => {
+                self.code(values::direction(text), text, "Bal", "CdtDbtInd", "CRDT or DBIT")
+            }
+            _ => None,
+        };
+        let Some(balance) = self.balance.as_mut() else {
+            return;
+        };
+        match field {
+            Field::BalanceCode => balance.code = owned(text),
+            Field::BalanceAmount => balance.amount = amount,
+            Field::BalanceDirection => balance.direction = direction,
+            _ => {}
+        }
+    }
+
+    fn apply_entry(&mut self, field: Field, text: &str) {
+        const R: &str = "Ntry";
+        let amount = match field {
+            Field::EntryAmount => self.amount(text, R, "Amt"),
+            _ => None,
+        };
+        let direction = match field {
+            Field::EntryDirection => {
+                self.code(values::direction(text), text, R, "CdtDbtInd", "CRDT or DBIT")
+            }
+            _ => None,
+        };
+        let reversal = match field {
+            Field::EntryReversal => self.code(values::boolean(text), text, R, "RvslInd", "true or false"),
+            _ => None,
+        };
+        let status = match field {
+            Field::EntryStatus => {
+                self.code(values::status(text), text, R, "Sts", "BOOK, PDNG, INFO or FUTR")
+            }
+            _ => None,
+        };
+        let date = match field {
+            Field::EntryBookingDate => self.date(text, R, "BookgDt"),
+            Field::EntryValueDate => self.date(text, R, "ValDt"),
+            _ => None,
+        };
+        let Some(entry) = self.entry.as_mut() else {
+            return;
+        };
+        match field {
+            Field::EntryAmount => {
+                entry.seen[0] = true;
+                entry.amount = amount;
+            }
+            Field::EntryDirection => {
+                entry.seen[1] = true;
+                entry.direction = direction;
+            }
+            Field::EntryStatus => {
+                entry.seen[2] = true;
+                entry.status = status;
+            }
+            Field::EntryReversal => entry.reversal = reversal.unwrap_or(false),
+            Field::EntryBookingDate => entry.booking_date = date,
+            Field::EntryValueDate => entry.value_date = date,
+            Field::EntryBankRef => entry.bank_ref = owned(text),
+            Field::EntryInfo => entry.info = owned(text),
+            Field::EntryCode(part) => entry.code.set(part, text),
+            _ => {}
+        }
+    }
+
+    fn apply_detail(&mut self, field: Field, text: &str) {
+        const R: &str = "TxDtls";
+        let amount = match field {
+            Field::TxAmount => self.amount(text, R, "Amt"),
+            Field::TxDetailAmount => self.amount(text, R, "AmtDtls/TxAmt/Amt"),
+            _ => None,
+        };
+        let direction = match field {
+            Field::TxDirection => {
+                self.code(values::direction(text), text, R, "CdtDbtInd", "CRDT or DBIT")
+            }
+            _ => None,
+        };
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        match field {
+            Field::TxBankRef => detail.bank_ref = owned(text),
+            Field::TxEndToEndId => detail.end_to_end_id = owned(text),
+            Field::TxInstructionId => detail.instruction_id = owned(text),
+            Field::TxTransactionId => detail.transaction_id = owned(text),
+            Field::TxUetr => detail.uetr = owned(text),
+            Field::TxAmount => detail.amount = amount,
+            Field::TxDetailAmount => detail.detail_amount = amount,
+            Field::TxDirection => detail.direction = direction,
+            Field::TxCode(part) => detail.code.set(part, text),
+            Field::TxPartyName(party) => detail.names[party as usize] = owned(text),
+            Field::TxPartyAccount(side) => detail.accounts[side as usize] = owned(text),
+            Field::TxUnstructured => {
+                if !text.is_empty() {
+                    detail.remittance.lines.push(text.to_owned());
+                }
+            }
+            Field::TxInfo => detail.info = owned(text),
+            _ => {}
+        }
+    }
+
+    fn apply_structured(&mut self, field: Field, text: &str) {
+        const R: &str = "Strd";
+        let amount = match field {
+            Field::DocumentDue => self.amount(text, R, "RfrdDocAmt/DuePyblAmt"),
+            Field::DocumentPaid => self.amount(text, R, "RfrdDocAmt/RmtdAmt"),
+            Field::DocumentDiscount => self.amount(text, R, "RfrdDocAmt/DscntApldAmt"),
+            _ => None,
+        };
+        let Some(structured) = self.structured.as_mut() else {
+            return;
+        };
+        match field {
+            Field::DocumentTypeCode => structured.set_type_code(text),
+            Field::DocumentTypeProprietary => structured.set_type_proprietary(),
+            Field::DocumentNumber => structured.set_number(text),
+            Field::DocumentDue => structured.due = amount,
+            Field::DocumentPaid => structured.paid = amount,
+            Field::DocumentDiscount => structured.discount = amount,
+            Field::CreditorReference => structured.creditor_reference = owned(text),
+            Field::AdditionalRemittance => {
+                if !text.is_empty() {
+                    structured.lines.push(text.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+}
