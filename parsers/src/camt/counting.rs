@@ -7,6 +7,9 @@
 
 use std::io::{self, BufRead, Read};
 
+/// The most handed to the XML reader at once.
+const CHUNK: usize = 64 * 1024;
+
 /// Which limit stopped the reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Overrun {
@@ -66,7 +69,10 @@ impl<R: BufRead> Read for CountingReader<R> {
 impl<R: BufRead> BufRead for CountingReader<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         self.check_limits()?;
-        self.inner.fill_buf()
+        // Hand out at most a chunk at a time, so that the limits are checked at
+        // least every CHUNK bytes even when the inner reader is one big slice.
+        let buffer = self.inner.fill_buf()?;
+        Ok(&buffer[..buffer.len().min(CHUNK)])
     }
 
     fn consume(&mut self, amount: usize) {

@@ -206,10 +206,7 @@ pub(super) fn transaction(booking: Booking<'_>, detail: Option<TxState>) -> Tran
         booking_date: entry.booking_date,
         value_date: entry.value_date,
         bank_ref: booking.bank_ref,
-        end_to_end_id: detail
-            .end_to_end_id
-            .take()
-            .filter(|id| id != "NOTPROVIDED"),
+        end_to_end_id: detail.end_to_end_id.take().filter(|id| id != "NOTPROVIDED"),
         customer_ref: detail.instruction_id.take(),
         trace_number: detail.uetr.take().or_else(|| detail.transaction_id.take()),
         payer_name: name,

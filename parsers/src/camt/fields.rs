@@ -188,9 +188,7 @@ pub(super) fn transaction(path: &[Tag]) -> Option<Field> {
         [BkTxCd, rest @ ..] => Field::TxCode(code_part(rest)?),
         [RltdPties, who, Nm] | [RltdPties, who, Pty, Nm] => Field::TxPartyName(party(*who)?),
         [RltdPties, whose, Id, IBAN | BBAN | UPIC]
-        | [RltdPties, whose, Id, Othr | PrtryAcct, Id] => {
-            Field::TxPartyAccount(side(*whose)?)
-        }
+        | [RltdPties, whose, Id, Othr | PrtryAcct, Id] => Field::TxPartyAccount(side(*whose)?),
         [RmtInf, Ustrd] => Field::TxUnstructured,
         [AddtlTxInf] => Field::TxInfo,
         _ => return None,

@@ -271,7 +271,9 @@ impl StatementState {
                         ..Diagnostic::error(
                             codes::SUMMARY_MISMATCH,
                             position,
-                            format!("the summary counts {count} entries, the statement has {actual}"),
+                            format!(
+                                "the summary counts {count} entries, the statement has {actual}"
+                            ),
                         )
                         .record("TxsSummry")
                         .field(format!("{group}/NbOfNtries"))

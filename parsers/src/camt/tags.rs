@@ -207,12 +207,20 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for tag in [Tag::Ntry, Tag::BkToCstmrDbtCdtNtfctn, Tag::UETR, Tag::AddtlRmtInf] {
+        for tag in [
+            Tag::Ntry,
+            Tag::BkToCstmrDbtCdtNtfctn,
+            Tag::UETR,
+            Tag::AddtlRmtInf,
+        ] {
             assert_eq!(Tag::from_local(tag.name().as_bytes()), tag);
         }
         assert_eq!(Tag::from_local(b"ntry"), Tag::Other);
         assert_eq!(Tag::from_local(b""), Tag::Other);
-        assert_eq!(Tag::from_local(b"BkToCstmrAcctRptV01"), Tag::BkToCstmrAcctRpt);
+        assert_eq!(
+            Tag::from_local(b"BkToCstmrAcctRptV01"),
+            Tag::BkToCstmrAcctRpt
+        );
         assert_eq!(Tag::from_local(b"BkToCstmrAcctRptX01"), Tag::Other);
     }
 }

@@ -30,10 +30,7 @@ impl Parsed {
     }
 
     fn rendered(&self) -> String {
-        self.diagnostics
-            .iter()
-            .map(|d| format!("{d}\n"))
-            .collect()
+        self.diagnostics.iter().map(|d| format!("{d}\n")).collect()
     }
 }
 
@@ -238,7 +235,11 @@ const INCONSISTENT_BATCHES: &[&str] = &["camt054.v4.xml", "camt054.v8.xml"];
 #[test]
 fn corpus_files_parse_to_their_manifest_facts() {
     let rows = camt_rows();
-    assert!(rows.len() >= 25, "expected the genkgo camt files, found {}", rows.len());
+    assert!(
+        rows.len() >= 25,
+        "expected the genkgo camt files, found {}",
+        rows.len()
+    );
     for row in rows {
         let path = corpus_dir().join(&row.path);
         let bytes = std::fs::read(&path)
@@ -267,20 +268,31 @@ fn corpus_files_parse_to_their_manifest_facts() {
         let totals = &lenient.totals;
         assert_eq!(totals.statements, row.count("stmts"), "{name}: stmts");
         assert_eq!(totals.reports, row.count("rpts"), "{name}: rpts");
-        assert_eq!(totals.notifications, row.count("ntfctns"), "{name}: ntfctns");
+        assert_eq!(
+            totals.notifications,
+            row.count("ntfctns"),
+            "{name}: ntfctns"
+        );
         assert_eq!(totals.entries, row.count("entries"), "{name}: entries");
         assert_eq!(totals.entries_credit, row.count("entries_crdt"), "{name}");
         assert_eq!(totals.entries_debit, row.count("entries_dbit"), "{name}");
         assert_eq!(totals.sum_credit, row.sum("sum_crdt"), "{name}: sum_crdt");
         assert_eq!(totals.sum_debit, row.sum("sum_dbit"), "{name}: sum_dbit");
         assert_eq!(totals.details, row.count("txdtls"), "{name}: txdtls");
-        assert_eq!(strict.totals, lenient.totals, "{name}: strictness changed totals");
+        assert_eq!(
+            strict.totals, lenient.totals,
+            "{name}: strictness changed totals"
+        );
 
         // Balances: the reader's opening/closing match the manifest's, and the strict
         // reader reports a mismatch exactly when the file's own figures disagree.
         let facts = row.balances();
         let fact = |code: &str| -> Vec<Decimal> {
-            facts.iter().filter(|(c, _)| c == code).map(|(_, a)| *a).collect()
+            facts
+                .iter()
+                .filter(|(c, _)| c == code)
+                .map(|(_, a)| *a)
+                .collect()
         };
         let mut expected_checks = 0;
         let mut expected_mismatch = false;
@@ -293,7 +305,11 @@ fn corpus_files_parse_to_their_manifest_facts() {
             .iter()
             .filter_map(|(s, _)| s.closing_balance.map(|m| m.amount))
             .collect();
-        let opening_facts = if fact("OPBD").is_empty() { fact("PRCD") } else { fact("OPBD") };
+        let opening_facts = if fact("OPBD").is_empty() {
+            fact("PRCD")
+        } else {
+            fact("OPBD")
+        };
         assert_eq!(openings, opening_facts, "{name}: opening balances");
         assert_eq!(closings, fact("CLBD"), "{name}: closing balances");
         for (statement, transactions) in statements {
@@ -308,7 +324,10 @@ fn corpus_files_parse_to_their_manifest_facts() {
             expected_checks += 1;
             let mut computed = opening.amount;
             let mut currencies_agree = opening.currency == closing.currency;
-            for tx in transactions.iter().filter(|tx| tx.status == EntryStatus::Booked) {
+            for tx in transactions
+                .iter()
+                .filter(|tx| tx.status == EntryStatus::Booked)
+            {
                 currencies_agree &= tx.amount.currency == opening.currency;
                 match tx.direction {
                     Direction::Credit => computed += tx.amount.amount,
@@ -317,7 +336,10 @@ fn corpus_files_parse_to_their_manifest_facts() {
             }
             expected_mismatch |= !currencies_agree || computed != closing.amount;
         }
-        assert_eq!(totals.balance_checks, expected_checks, "{name}: balances checked");
+        assert_eq!(
+            totals.balance_checks, expected_checks,
+            "{name}: balances checked"
+        );
         let strict_errors = strict.errors();
         assert_eq!(
             strict_errors.contains(&"camt_closing_balance_mismatch"),
@@ -360,4 +382,384 @@ fn corpus_minimal_file_balances_do_not_add_up() {
     assert!(lenient
         .rendered()
         .contains("warning[camt_closing_balance_mismatch]"));
+}
+
+// ---- generated statements ----
+
+/// One entry of a generated statement.
+#[derive(Debug, Clone)]
+struct GenEntry {
+    credit: bool,
+    booked: bool,
+    /// Detail amounts in cents; the entry amount is their sum. One detail or none
+    /// means an unbatched entry.
+    details: Vec<u64>,
+    text: String,
+}
+
+impl GenEntry {
+    fn cents(&self) -> u64 {
+        self.details.iter().sum()
+    }
+}
+
+fn decimal_cents(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Renders a consistent CAMT.053.001.08 statement; `pad` varies whitespace so that
+/// line numbers and chunk boundaries move around.
+fn render(entries: &[GenEntry], opening_cents: i64, pad: usize) -> String {
+    let mut closing = opening_cents;
+    for entry in entries.iter().filter(|e| e.booked) {
+        let cents = i64::try_from(entry.cents()).expect("small amounts");
+        closing += if entry.credit { cents } else { -cents };
+    }
+    let balance = |code: &str, cents: i64| {
+        format!(
+            "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{}</Amt><CdtDbtInd>{}</CdtDbtInd><Dt><Dt>2026-01-01</Dt></Dt></Bal>\n",
+            decimal_cents(cents.unsigned_abs()),
+            if cents < 0 { "DBIT" } else { "CRDT" }
+        )
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>\n<Stmt><Id>GEN</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n",
+    );
+    xml.push_str(&balance("OPBD", opening_cents));
+    xml.push_str(&balance("CLBD", closing));
+    for (index, entry) in entries.iter().enumerate() {
+        let spaces = " ".repeat((index * 7 + pad) % 5);
+        let newlines = "\n".repeat((index + pad) % 3);
+        xml.push_str(&format!(
+            "{spaces}<Ntry>{newlines}<Amt Ccy=\"EUR\">{}</Amt><CdtDbtInd>{}</CdtDbtInd><Sts><Cd>{}</Cd></Sts><AcctSvcrRef>E{index}</AcctSvcrRef>\n",
+            decimal_cents(entry.cents()),
+            if entry.credit { "CRDT" } else { "DBIT" },
+            if entry.booked { "BOOK" } else { "PDNG" },
+        ));
+        if !entry.details.is_empty() {
+            xml.push_str("<NtryDtls>\n");
+            for cents in &entry.details {
+                xml.push_str(&format!(
+                    "{newlines}<TxDtls><Amt Ccy=\"EUR\">{}</Amt><RmtInf><Ustrd>{}</Ustrd></RmtInf></TxDtls>\n",
+                    decimal_cents(*cents),
+                    escape(&entry.text)
+                ));
+            }
+            xml.push_str("</NtryDtls>");
+        }
+        xml.push_str("</Ntry>\n");
+    }
+    xml.push_str("</Stmt></BkToCstmrStmt></Document>\n");
+    xml
+}
+
+fn sample_entries(count: usize) -> Vec<GenEntry> {
+    (0..count)
+        .map(|i| GenEntry {
+            credit: i % 3 != 0,
+            booked: i % 5 != 4,
+            details: match i % 4 {
+                0 => vec![],
+                1 => vec![100 + i as u64],
+                _ => vec![1 + i as u64, 250, 3],
+            },
+            text: format!("INV-{i} & <co>"),
+        })
+        .collect()
+}
+
+#[test]
+fn positions_are_exact_bytes_and_lines_across_chunk_boundaries() {
+    let entries: Vec<GenEntry> = (0..40)
+        .map(|i| GenEntry {
+            credit: i % 2 == 0,
+            booked: true,
+            details: if i % 3 == 0 {
+                vec![10, 20]
+            } else {
+                vec![5 + i]
+            },
+            text: format!("line\nbreak {i}"),
+        })
+        .collect();
+    for pad in 0..3 {
+        let xml = render(&entries, 0, pad);
+        for capacity in [1, 7, 64, 8192] {
+            let reader = std::io::BufReader::with_capacity(capacity, xml.as_bytes());
+            let mut sink = Collect::default();
+            let mut diagnostics = Diagnostics::new(100);
+            run(reader, &Options::default(), &mut sink, &mut diagnostics);
+            assert!(!diagnostics.has_error(), "{:?}", diagnostics.list());
+            // Every transaction starts at a <TxDtls> or, without details, an <Ntry>.
+            let starts: Vec<usize> = xml
+                .match_indices('<')
+                .map(|(at, _)| at)
+                .filter(|at| {
+                    let rest = &xml[*at..];
+                    rest.starts_with("<TxDtls>")
+                        || (rest.starts_with("<Ntry>") && {
+                            let end = rest.find("</Ntry>").unwrap_or(rest.len());
+                            !rest[..end].contains("<TxDtls>")
+                                || rest[..end].matches("<TxDtls>").count() == 1
+                        })
+                })
+                .collect();
+            let mut expected = Vec::new();
+            for at in starts {
+                let rest = &xml[at..];
+                if rest.starts_with("<Ntry>") {
+                    let end = rest.find("</Ntry>").unwrap_or(rest.len());
+                    if rest[..end].matches("<TxDtls>").count() == 1 {
+                        continue; // the single detail's own position is used
+                    }
+                }
+                expected.push((at as u64, xml[..at].matches('\n').count() as u64 + 1));
+            }
+            let actual: Vec<(u64, u64)> = sink
+                .transactions()
+                .map(|tx| (tx.position.byte, tx.position.line))
+                .collect();
+            assert_eq!(actual, expected, "capacity {capacity}, pad {pad}");
+        }
+    }
+}
+
+#[test]
+fn generated_statements_stream_and_balance() {
+    let entries = sample_entries(2_000);
+    let xml = render(&entries, -12_345, 1);
+    let parsed = read(&xml);
+    assert!(parsed.errors().is_empty(), "{}", parsed.rendered());
+    assert_eq!(parsed.totals.entries, 2_000);
+    assert_eq!(parsed.totals.balance_checks, 1);
+    let expected_transactions: usize = entries.iter().map(|e| e.details.len().max(1)).sum();
+    assert_eq!(parsed.sink.transactions().count(), expected_transactions);
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn entry() -> impl Strategy<Value = GenEntry> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(0u64..10_000_000, 0..4),
+            "[ -~]{0,20}",
+        )
+            .prop_map(|(credit, booked, details, text)| GenEntry {
+                credit,
+                booked,
+                details,
+                text,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn rendered_statements_parse_back_to_the_same_amounts(
+            entries in prop::collection::vec(entry(), 0..30),
+            opening in -1_000_000_000i64..1_000_000_000,
+            pad in 0usize..3,
+        ) {
+            let xml = render(&entries, opening, pad);
+            let parsed = read(&xml);
+            prop_assert!(parsed.errors().is_empty(), "{}", parsed.rendered());
+            let transactions: Vec<_> = parsed.sink.transactions().collect();
+            let mut expected = Vec::new();
+            for entry in &entries {
+                if entry.details.len() >= 2 {
+                    expected.extend(entry.details.iter().map(|c| (*c, entry.credit)));
+                } else {
+                    expected.push((entry.cents(), entry.credit));
+                }
+            }
+            let actual: Vec<(u64, bool)> = transactions
+                .iter()
+                .map(|tx| {
+                    let cents = tx.amount.to_minor().expect("two decimals");
+                    (u64::try_from(cents).expect("positive"), tx.direction == Direction::Credit)
+                })
+                .collect();
+            prop_assert_eq!(actual, expected);
+            for (tx, text) in transactions.iter().zip(entries.iter().flat_map(|e| {
+                std::iter::repeat_n(e.text.trim(), e.details.len().max(1))
+                    .map(move |t| (t, e.details.is_empty()))
+            })) {
+                let (text, no_details) = text;
+                if !no_details && !text.is_empty() {
+                    prop_assert_eq!(tx.remittance.lines.first().map(String::as_str), Some(text));
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2_000)) {
+            let _ = read_with(&bytes, &Options::default());
+        }
+
+        #[test]
+        fn truncations_are_rejected_not_accepted(cut in 0usize..1_000) {
+            let xml = render(&sample_entries(6), 100, 0);
+            let end = xml.trim_end().len();
+            let cut = cut.min(end - 1);
+            let parsed = read_with(&xml.as_bytes()[..cut], &Options::default());
+            prop_assert!(!parsed.errors().is_empty(), "cut at {} accepted", cut);
+        }
+    }
+}
+
+// ---- security and limits ----
+
+const SMALL: &str = r#"<?xml version="1.0"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt><Id>S</Id>
+<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>
+<Ntry><Amt Ccy="EUR">2.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>
+<Ntry><Amt Ccy="EUR">3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>
+</Stmt></BkToCstmrStmt></Document>"#;
+
+#[test]
+fn small_file_is_valid() {
+    let parsed = read(SMALL);
+    assert!(parsed.diagnostics.is_empty(), "{}", parsed.rendered());
+    assert_eq!(parsed.sink.transactions().count(), 3);
+    assert_eq!(parsed.version.as_deref(), Some("camt.053.001.08"));
+}
+
+#[test]
+fn external_doctype_is_refused_and_nothing_is_read() {
+    let text = SMALL.replace(
+        "<?xml version=\"1.0\"?>",
+        "<?xml version=\"1.0\"?><!DOCTYPE Document SYSTEM \"file:///etc/passwd\">",
+    );
+    let parsed = read(&text);
+    assert_eq!(parsed.errors(), ["camt_doctype_forbidden"]);
+    assert!(parsed.sink.statements.is_empty());
+}
+
+#[test]
+fn undeclared_entities_are_errors() {
+    let text = SMALL.replace("<Id>S</Id>", "<Id>&xxe;</Id>");
+    assert_eq!(read(&text).errors(), ["camt_malformed_xml"]);
+    let text = SMALL.replace("<Id>S</Id>", "<Id>&#65;&lt;&#x42;</Id>");
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty());
+    assert_eq!(parsed.sink.statements[0].0.id, "A<B");
+}
+
+#[test]
+fn nesting_beyond_the_depth_limit_stops() {
+    let deep = "<X>".repeat(100) + &"</X>".repeat(100);
+    let text = SMALL.replace("<Id>S</Id>", &format!("<Id>S</Id>{deep}"));
+    assert_eq!(read(&text).errors(), ["camt_xml_too_deep"]);
+}
+
+#[test]
+fn an_endless_token_is_cut_at_the_token_limit() {
+    let mut options = Options::default();
+    options.limits.xml_token_bytes_max = 4096;
+    let text = SMALL.replace("<Id>S</Id>", &format!("<Id>{}</Id>", "S".repeat(100_000)));
+    let parsed = read_with(text.as_bytes(), &options);
+    assert_eq!(parsed.errors(), ["camt_xml_token_too_long"]);
+}
+
+#[test]
+fn file_and_record_limits() {
+    let mut options = Options::default();
+    options.limits.file_size_bytes_max = 200;
+    assert_eq!(
+        read_with(SMALL.as_bytes(), &options).errors(),
+        ["file_too_large"]
+    );
+    options.limits.file_size_bytes_max = SMALL.len() as u64;
+    assert!(read_with(SMALL.as_bytes(), &options).errors().is_empty());
+    let mut options = Options::default();
+    options.limits.records_max = 2;
+    assert_eq!(
+        read_with(SMALL.as_bytes(), &options).errors(),
+        ["too_many_records"]
+    );
+}
+
+#[test]
+fn invalid_utf8_in_used_text_is_reported() {
+    let text = SMALL.replace("<Id>S</Id>", "<Id>S\u{1}</Id>");
+    let mut bytes = text.into_bytes();
+    let at = bytes.iter().position(|b| *b == 1).expect("marker");
+    bytes[at] = 0xFF;
+    assert_eq!(
+        read_with(&bytes, &Options::default()).errors(),
+        ["invalid_encoding"]
+    );
+}
+
+#[test]
+fn empty_elements_are_read_as_empty() {
+    let text = SMALL.replacen(
+        "<Sts>BOOK</Sts></Ntry>",
+        "<Sts>BOOK</Sts><NtryDtls><TxDtls><RmtInf><Ustrd/></RmtInf></TxDtls></NtryDtls></Ntry>",
+        1,
+    );
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty(), "{}", parsed.rendered());
+    assert!(parsed
+        .sink
+        .transactions()
+        .next()
+        .is_some_and(|tx| tx.remittance.is_empty()));
+    let text = SMALL.replacen(
+        "<Ntry><Amt Ccy=\"EUR\">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>",
+        "<Ntry/>",
+        1,
+    );
+    assert_eq!(
+        read(&text).errors(),
+        ["missing_field", "missing_field", "missing_field"]
+    );
+}
+
+#[test]
+fn unknown_version_is_a_warning() {
+    let text = SMALL.replace("camt.053.001.08", "camt.053.001.42");
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty());
+    assert_eq!(parsed.diagnostics[0].code.as_str(), "camt_unknown_version");
+}
+
+#[test]
+fn relaxed_turns_control_errors_into_warnings() {
+    let path = fixtures_dir().join("err/0005-batch-amount-mismatch.xml");
+    let bytes = std::fs::read(path).expect("fixture");
+    assert_eq!(
+        read_with(&bytes, &Options::default()).errors(),
+        ["camt_batch_amount_mismatch"]
+    );
+    let parsed = read_with(&bytes, &relaxed());
+    assert!(parsed.errors().is_empty());
+    assert_eq!(parsed.sink.transactions().count(), 2);
+}
+
+#[test]
+fn a_batched_detail_without_its_own_reference_gets_the_entry_reference_and_index() {
+    let text = SMALL.replacen(
+        "<Sts>BOOK</Sts></Ntry>",
+        "<Sts>BOOK</Sts><AcctSvcrRef>REF</AcctSvcrRef><NtryDtls><TxDtls><Amt Ccy=\"EUR\">0.40</Amt></TxDtls><TxDtls><Refs><AcctSvcrRef>OWN</AcctSvcrRef></Refs><Amt Ccy=\"EUR\">0.60</Amt></TxDtls></NtryDtls></Ntry>",
+        1,
+    );
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty(), "{}", parsed.rendered());
+    let refs: Vec<&str> = parsed
+        .sink
+        .transactions()
+        .map(|tx| tx.bank_ref.as_str())
+        .collect();
+    assert_eq!(refs, ["REF/1", "OWN", "", ""]);
 }

@@ -108,7 +108,14 @@ mod tests {
         assert_eq!(date("2014-12-30"), day);
         assert_eq!(date("2014-12-30T08:00:00+01:00"), day);
         assert_eq!(date("2014-12-30+01:00"), day);
-        for bad in ["2014-13-01", "2014-12-3", "20141230", "2014-12-30x", "", "2014/12/30"] {
+        for bad in [
+            "2014-13-01",
+            "2014-12-3",
+            "20141230",
+            "2014-12-30x",
+            "",
+            "2014/12/30",
+        ] {
             assert_eq!(date(bad), None, "{bad:?}");
         }
     }
@@ -120,7 +127,10 @@ mod tests {
         assert_eq!(money("+8", Some("EUR")), Err(AmountProblem::NotAnAmount));
         assert_eq!(money("8,85", Some("EUR")), Err(AmountProblem::NotAnAmount));
         assert_eq!(money("8.85", None), Err(AmountProblem::MissingCurrency));
-        assert_eq!(money("8.85", Some("XYZ")), Err(AmountProblem::UnknownCurrency));
+        assert_eq!(
+            money("8.85", Some("XYZ")),
+            Err(AmountProblem::UnknownCurrency)
+        );
         assert!(too_precise(&money("8.855", Some("EUR")).unwrap()));
         assert!(!too_precise(&money("8.85000", Some("EUR")).unwrap()));
         assert!(too_precise(&money("1.5", Some("JPY")).unwrap()));
