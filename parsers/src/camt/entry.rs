@@ -70,10 +70,10 @@ pub(super) struct EntryState {
     /// `TxDtls` seen so far.
     pub details: u32,
     /// The first detail, held back until we know whether the entry batches several.
-    pub held: Option<TxState>,
+    pub held: Option<Box<TxState>>,
     /// Details merged into one transaction of the entry amount, when the entry
     /// batches several details but the first has no amount of its own.
-    pub merged: Option<TxState>,
+    pub merged: Option<Box<TxState>>,
     /// Signed sum of batched detail amounts in the entry currency.
     pub batch_sum: Decimal,
     /// A batched detail had no usable amount or one in another currency.

@@ -2,6 +2,7 @@
 //! line numbers.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 
@@ -762,4 +763,183 @@ fn a_batched_detail_without_its_own_reference_gets_the_entry_reference_and_index
         .map(|tx| tx.bank_ref.as_str())
         .collect();
     assert_eq!(refs, ["REF/1", "OWN", "", ""]);
+}
+
+// ---- speed and memory (run by hand: see fixtures/camt/README.md) ----
+
+/// Streams a large, consistent CAMT.053 statement without holding it in memory:
+/// `entries` entries alternating a credit with three batched details and a debit
+/// with one detail, so the closing balance equals the opening balance.
+struct Generated {
+    entries: u64,
+    next: u64,
+    chunk: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Generated {
+    fn new(entries: u64) -> Self {
+        let header = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\">\n<BkToCstmrStmt>\n<GrpHdr><MsgId>BIG</MsgId><CreDtTm>2026-01-01T00:00:00</CreDtTm></GrpHdr>\n<Stmt>\n<Id>BIG-1</Id>\n<Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>\n<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-01</Dt></Dt></Bal>\n<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">500.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-01-01</Dt></Dt></Bal>\n";
+        Generated {
+            entries,
+            next: 0,
+            chunk: header.as_bytes().to_vec(),
+            at: 0,
+            done: false,
+        }
+    }
+
+    fn refill(&mut self) {
+        use std::fmt::Write;
+        self.chunk.clear();
+        self.at = 0;
+        let mut text = String::new();
+        while text.len() < 32 * 1024 && self.next < self.entries {
+            let i = self.next;
+            self.next += 1;
+            if i & 1 == 0 {
+                let _ = write!(
+                    text,
+                    "    <Ntry>\n      <Amt Ccy=\"EUR\">12.34</Amt>\n      <CdtDbtInd>CRDT</CdtDbtInd>\n      <Sts><Cd>BOOK</Cd></Sts>\n      <BookgDt><Dt>2026-01-01</Dt></BookgDt>\n      <ValDt><Dt>2026-01-01</Dt></ValDt>\n      <AcctSvcrRef>REF{i}</AcctSvcrRef>\n      <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\n      <NtryDtls>\n"
+                );
+                for (n, amount) in ["10.00", "2.00", "0.34"].iter().enumerate() {
+                    let _ = write!(
+                        text,
+                        "        <TxDtls>\n          <Refs><EndToEndId>E2E-{i}-{n}</EndToEndId></Refs>\n          <Amt Ccy=\"EUR\">{amount}</Amt>\n          <CdtDbtInd>CRDT</CdtDbtInd>\n          <RltdPties><Dbtr><Pty><Nm>Customer {i} GmbH</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></DbtrAcct></RltdPties>\n          <RmtInf><Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>CINV</Cd></CdOrPrtry></Tp><Nb>INV-{i}-{n}</Nb></RfrdDocInf><RfrdDocAmt><RmtdAmt Ccy=\"EUR\">{amount}</RmtdAmt></RfrdDocAmt></Strd></RmtInf>\n        </TxDtls>\n"
+                    );
+                }
+                text.push_str("      </NtryDtls>\n    </Ntry>\n");
+            } else {
+                let _ = write!(
+                    text,
+                    "    <Ntry>\n      <Amt Ccy=\"EUR\">12.34</Amt>\n      <CdtDbtInd>DBIT</CdtDbtInd>\n      <Sts><Cd>BOOK</Cd></Sts>\n      <BookgDt><Dt>2026-01-01</Dt></BookgDt>\n      <AcctSvcrRef>REF{i}</AcctSvcrRef>\n      <NtryDtls><TxDtls><RltdPties><Cdtr><Pty><Nm>Supplier {i}</Nm></Pty></Cdtr></RltdPties><RmtInf><Ustrd>Order {i}</Ustrd></RmtInf></TxDtls></NtryDtls>\n    </Ntry>\n"
+                );
+            }
+        }
+        if self.next >= self.entries && text.len() < 32 * 1024 {
+            text.push_str("</Stmt>\n</BkToCstmrStmt>\n</Document>\n");
+            self.done = true;
+        }
+        self.chunk.extend_from_slice(text.as_bytes());
+    }
+}
+
+impl std::io::Read for Generated {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.chunk.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.refill();
+        }
+        let count = out.len().min(self.chunk.len() - self.at);
+        out[..count].copy_from_slice(&self.chunk[self.at..self.at + count]);
+        self.at += count;
+        Ok(count)
+    }
+}
+
+/// Counts what arrives, keeping nothing.
+#[derive(Default)]
+struct Counting {
+    statements: u64,
+    transactions: u64,
+}
+
+impl crate::sink::Sink for Counting {
+    fn statement(&mut self, _: crate::Statement) {
+        self.statements += 1;
+    }
+    fn transaction(&mut self, _: crate::Transaction) {
+        self.transactions += 1;
+    }
+}
+
+/// CPU time of this thread in seconds (from the scheduler's statistics), which a
+/// loaded machine disturbs much less than wall time.
+fn thread_cpu_seconds() -> f64 {
+    let nanos: u64 = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    Duration::from_nanos(nanos).as_secs_f64()
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find(|line| line.starts_with("VmHWM:"))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `cargo test --release -p parsers camt_speed -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, not a check; run by hand in release mode"]
+fn camt_speed_and_memory() {
+    // Generated into memory first, so that both loops measure parsing only.
+    let setting = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(default)
+    };
+    let entries = setting("CAMT_SPEED_ENTRIES", 100_000);
+    let mut data = Vec::new();
+    std::io::copy(&mut Generated::new(entries), &mut data).expect("generate");
+    let bytes = data.len();
+    let data_all = &data;
+    let mut best = (f64::MAX, f64::MAX);
+    let mut events = 0u64;
+    let mut sink = Counting::default();
+    let mut diagnostics = Diagnostics::new(100);
+    let rss_before = peak_rss_kib();
+    // For instruction counts under `perf stat`, which a loaded machine does not
+    // disturb the way it disturbs wall time.
+    let only_ours = std::env::var_os("CAMT_SPEED_ONLY_OURS").is_some();
+    let skip_ours = std::env::var_os("CAMT_SPEED_SKIP_OURS").is_some();
+    for _ in 0..setting("CAMT_SPEED_RUNS", 5) {
+        let baseline_start = thread_cpu_seconds();
+        let data = if only_ours { &data[..0] } else { &data[..] };
+        let mut reader = quick_xml::Reader::from_reader(data);
+        let mut buffer = Vec::new();
+        events = 0;
+        loop {
+            buffer.clear();
+            match reader.read_event_into(&mut buffer) {
+                Ok(quick_xml::events::Event::Eof) | Err(_) => break,
+                Ok(_) => events += 1,
+            }
+        }
+        best.0 = best.0.min(thread_cpu_seconds() - baseline_start);
+        let start = thread_cpu_seconds();
+        sink = Counting::default();
+        diagnostics = Diagnostics::new(100);
+        let ours_data = if skip_ours {
+            &data_all[..0]
+        } else {
+            &data_all[..]
+        };
+        run(ours_data, &Options::default(), &mut sink, &mut diagnostics);
+        best.1 = best.1.min(thread_cpu_seconds() - start);
+    }
+    let (baseline, ours) = best;
+    let rss_after = peak_rss_kib();
+    if !skip_ours {
+        assert!(!diagnostics.has_error(), "{:?}", diagnostics.list());
+        assert_eq!(sink.transactions, entries * 2);
+    }
+    let mib = |seconds: f64| bytes as f64 / 1_048_576.0 / seconds;
+    println!(
+        "{bytes} bytes, {events} events, {} transactions\nbare quick-xml loop: {baseline:.3}s ({:.0} MiB/s)\ncamt reader:         {ours:.3}s ({:.0} MiB/s), {:.2}x the bare loop\npeak RSS {rss_before} KiB before parsing, {rss_after} KiB after",
+        sink.transactions,
+        mib(baseline),
+        mib(ours),
+        baseline / ours,
+    );
 }

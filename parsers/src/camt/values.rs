@@ -27,10 +27,13 @@ pub(super) fn unsigned_decimal(text: &str) -> Option<Decimal> {
     parse_plain_decimal(text)
 }
 
-/// Parses `<Amt Ccy="EUR">12.50</Amt>` into money.
-pub(super) fn money(text: &str, currency: Option<&str>) -> Result<Money, AmountProblem> {
-    let code = currency.ok_or(AmountProblem::MissingCurrency)?;
-    let currency = Currency::from_code(code).map_err(|_| AmountProblem::UnknownCurrency)?;
+/// Parses `<Amt Ccy="EUR">12.50</Amt>` into money, given what the `Ccy` attribute
+/// resolved to.
+pub(super) fn money(
+    text: &str,
+    currency: Result<Currency, AmountProblem>,
+) -> Result<Money, AmountProblem> {
+    let currency = currency?;
     let amount = unsigned_decimal(text).ok_or(AmountProblem::NotAnAmount)?;
     Ok(Money::new(amount, currency))
 }
@@ -118,6 +121,14 @@ mod tests {
         ] {
             assert_eq!(date(bad), None, "{bad:?}");
         }
+    }
+
+    fn money(text: &str, code: Option<&str>) -> Result<Money, AmountProblem> {
+        let currency = match code {
+            None => Err(AmountProblem::MissingCurrency),
+            Some(code) => Currency::from_code(code).map_err(|_| AmountProblem::UnknownCurrency),
+        };
+        super::money(text, currency)
     }
 
     #[test]

@@ -58,7 +58,18 @@ impl Parser<'_> {
     }
 
     fn amount(&mut self, text: &str, record: &'static str, field: &str) -> Option<Money> {
-        let currency = self.has_currency.then_some(self.currency_code.as_str());
+        let currency = if !self.has_currency {
+            Err(AmountProblem::MissingCurrency)
+        } else {
+            match self.last_currency {
+                Some(last) if last.code() == self.currency_code => Ok(last),
+                _ => Currency::from_code(&self.currency_code)
+                    .map_err(|_| AmountProblem::UnknownCurrency),
+            }
+        };
+        if let Ok(currency) = currency {
+            self.last_currency = Some(currency);
+        }
         match values::money(text, currency) {
             Ok(money) => {
                 if values::too_precise(&money) {

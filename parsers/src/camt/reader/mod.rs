@@ -15,14 +15,14 @@ use quick_xml::Reader;
 use rust_decimal::Decimal;
 
 use super::codes;
-use super::counting::{CountingReader, Overrun};
+use super::counting::{newlines, CountingReader, Overrun};
 use super::entry::{self, Booking, EntryState, TxState};
 use super::remittance::StrdState;
 use super::statement::{BalanceState, Kind, StatementState};
 use super::tags::Tag;
 use crate::diagnostic::{codes as common, Diagnostic, DiagnosticCode, Diagnostics, Severity};
 use crate::model::{Direction, EntryStatus};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
 use crate::sink::Sink;
@@ -66,12 +66,12 @@ pub(super) fn run<R: BufRead>(
     let mut reader = Reader::from_reader(counting);
     let mut buffer = Vec::with_capacity(8 * 1024);
     let mut parser = Parser::new(options, sink, diagnostics);
+    let mut line = 1;
     loop {
-        let byte = reader.buffer_position();
-        let counting = reader.get_mut();
-        counting.token_start = counting.consumed;
-        let line = counting.newlines + 1;
-        parser.here = Position::new(byte, line, parser.elements);
+        // The line of this event's start: newlines of all earlier events.
+        line += newlines(&buffer);
+        parser.here = Position::new(reader.buffer_position(), line, parser.elements);
+        reader.get_mut().start_token();
         buffer.clear();
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(start)) => parser.start(&start),
@@ -87,8 +87,7 @@ pub(super) fn run<R: BufRead>(
             Ok(Event::DocType(_)) => parser.doctype(),
             Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
             Ok(Event::Eof) => {
-                let counting = reader.get_ref();
-                let end = Position::new(counting.consumed, counting.newlines + 1, parser.elements);
+                let end = Position::new(reader.get_ref().consumed, line, parser.elements);
                 parser.eof(end);
                 break;
             }
@@ -159,6 +158,8 @@ struct Parser<'a> {
     leaf_position: Position,
     currency_code: String,
     has_currency: bool,
+    /// The last currency looked up, as most files use one or two.
+    last_currency: Option<Currency>,
     totals: FileTotals,
     stopped: bool,
 }
@@ -186,6 +187,7 @@ impl<'a> Parser<'a> {
             leaf_position: Position::default(),
             currency_code: String::with_capacity(8),
             has_currency: false,
+            last_currency: None,
             totals: FileTotals::default(),
             stopped: false,
         }
@@ -498,7 +500,7 @@ impl<'a> Parser<'a> {
                 }
                 self.count_record(position);
                 if let Some(first) = held {
-                    self.emit_batched(first, 1);
+                    self.emit_batched(*first, 1);
                 }
                 self.detail = Some(TxState::new(depth, position));
             }
@@ -621,7 +623,7 @@ impl<'a> Parser<'a> {
         if let Some(merged) = entry.merged.as_mut() {
             merged.absorb(detail);
         } else if entry.details == 1 {
-            entry.held = Some(detail);
+            entry.held = Some(Box::new(detail));
         } else {
             let index = entry.details;
             self.emit_batched(detail, index);
@@ -630,7 +632,9 @@ impl<'a> Parser<'a> {
 
     /// Emits one detail of a batched entry with its own amount and direction.
     fn emit_batched(&mut self, detail: TxState, index: u32) {
-        let Some(mut entry) = self.entry.take() else {
+        // Fields are borrowed one by one (entry, sink, diagnostics) rather than
+        // through `&mut self` helpers, so that the entry is not moved out and back.
+        let Some(entry) = self.entry.as_mut() else {
             return;
         };
         let entry_currency = entry.currency();
@@ -642,28 +646,23 @@ impl<'a> Parser<'a> {
                 } else {
                     entry.batch_foreign = true;
                 }
-                let bank_ref = detail
-                    .bank_ref
-                    .clone()
-                    .or_else(|| {
-                        entry
-                            .bank_ref
-                            .as_ref()
-                            .map(|entry_ref| format!("{entry_ref}/{index}"))
-                    })
-                    .unwrap_or_default();
+                let bank_ref = match (&detail.bank_ref, &entry.bank_ref) {
+                    (Some(own), _) => own.clone(),
+                    (None, Some(entry_ref)) => format!("{entry_ref}/{index}"),
+                    (None, None) => String::new(),
+                };
                 let booking = Booking {
-                    entry: &entry,
+                    entry,
                     amount,
                     direction,
                     bank_ref,
                 };
-                let transaction = entry::transaction(booking, Some(detail));
-                self.sink.transaction(transaction);
+                self.sink
+                    .transaction(entry::transaction(booking, Some(detail)));
             }
             (None, _) => {
                 entry.batch_foreign = true;
-                self.push(
+                self.diagnostics.push(
                     Diagnostic::error(
                         common::MISSING_FIELD,
                         detail.position,
@@ -676,7 +675,6 @@ impl<'a> Parser<'a> {
             // The entry's missing indicator is reported when the entry ends.
             (Some(_), None) => {}
         }
-        self.entry = Some(entry);
     }
 
     fn end_entry(&mut self) {
@@ -725,7 +723,7 @@ impl<'a> Parser<'a> {
                 direction,
                 bank_ref,
             };
-            let transaction = entry::transaction(booking, held);
+            let transaction = entry::transaction(booking, held.map(|detail| *detail));
             self.sink.transaction(transaction);
         }
         let status = entry.status.unwrap_or(EntryStatus::Info);
