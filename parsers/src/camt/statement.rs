@@ -15,6 +15,18 @@ use crate::money::{format_amount, Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
 
+/// Adds without the panic of `Decimal`'s `+=` on overflow: a total beyond ~7.9e28
+/// can only come from a hostile file, and saturating makes its check fail.
+pub(super) fn add(total: &mut Decimal, amount: Decimal) {
+    *total = total
+        .checked_add(amount)
+        .unwrap_or(if amount.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        });
+}
+
 /// Which of the three messages the statement comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -197,8 +209,8 @@ impl StatementState {
         };
         self.totals.counts[0] += 1;
         self.totals.counts[index] += 1;
-        self.totals.sums[0] += amount.amount;
-        self.totals.sums[index] += amount.amount;
+        add(&mut self.totals.sums[0], amount.amount);
+        add(&mut self.totals.sums[index], amount.amount);
         if status != EntryStatus::Booked {
             return;
         }
@@ -206,8 +218,8 @@ impl StatementState {
             self.totals.booked_foreign |= opening.currency != amount.currency;
         }
         match direction {
-            Direction::Credit => self.totals.booked_credits += amount.amount,
-            Direction::Debit => self.totals.booked_debits += amount.amount,
+            Direction::Credit => add(&mut self.totals.booked_credits, amount.amount),
+            Direction::Debit => add(&mut self.totals.booked_debits, amount.amount),
         }
     }
 
@@ -223,7 +235,11 @@ impl StatementState {
             return false;
         };
         let totals = &self.totals;
-        let expected = opening.amount + totals.booked_credits - totals.booked_debits;
+        let expected = opening
+            .amount
+            .checked_add(totals.booked_credits)
+            .and_then(|sum| sum.checked_sub(totals.booked_debits))
+            .unwrap_or(Decimal::MAX);
         let same_currency = opening.currency == closing.currency && !totals.booked_foreign;
         if same_currency && expected == closing.amount {
             return true;

@@ -728,6 +728,23 @@ fn empty_elements_are_read_as_empty() {
 }
 
 #[test]
+fn a_version_with_multibyte_characters_does_not_panic() {
+    let text = SMALL.replace("camt.053.001.08", "camt.05é.00€");
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty());
+    assert_eq!(parsed.diagnostics[0].code.as_str(), "camt_unknown_version");
+}
+
+#[test]
+fn huge_amounts_do_not_overflow_the_totals() {
+    let huge = "<Ntry><Amt Ccy=\"EUR\">9999999999999999999999999999</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>";
+    let text = SMALL.replace("</Stmt>", &format!("{}</Stmt>", huge.repeat(10)));
+    let parsed = read(&text);
+    assert!(parsed.errors().is_empty(), "{}", parsed.rendered());
+    assert_eq!(parsed.totals.sum_credit, Decimal::MAX);
+}
+
+#[test]
 fn unknown_version_is_a_warning() {
     let text = SMALL.replace("camt.053.001.08", "camt.053.001.42");
     let parsed = read(&text);

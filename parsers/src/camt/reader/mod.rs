@@ -18,7 +18,7 @@ use super::codes;
 use super::counting::{newlines, CountingReader, Overrun};
 use super::entry::{self, Booking, EntryState, TxState};
 use super::remittance::StrdState;
-use super::statement::{BalanceState, Kind, StatementState};
+use super::statement::{add, BalanceState, Kind, StatementState};
 use super::tags::Tag;
 use crate::diagnostic::{codes as common, Diagnostic, DiagnosticCode, Diagnostics, Severity};
 use crate::model::{Direction, EntryStatus};
@@ -113,16 +113,21 @@ fn message_kind(tag: Tag) -> bool {
 }
 
 /// The version number of `camt.05X.001.NN`, or `None` when the name has another form.
+///
+/// ```text
+/// camt.053.001.08 -> Some(8)
+/// ```
 fn version_number(name: &str) -> Option<u8> {
-    let bytes = name.as_bytes();
-    let well_formed = bytes.len() == 15
-        && name.starts_with("camt.05")
-        && bytes[7].is_ascii_digit()
-        && &name[8..13] == ".001.";
-    if !well_formed {
-        return None;
+    // Bytes, not str slices: the name may hold multi-byte characters, and slicing a
+    // str inside one would panic.
+    match name.as_bytes() {
+        [b'c', b'a', b'm', b't', b'.', b'0', b'5', kind, b'.', b'0', b'0', b'1', b'.', tens, units]
+            if kind.is_ascii_digit() && tens.is_ascii_digit() && units.is_ascii_digit() =>
+        {
+            Some((tens - b'0') * 10 + (units - b'0'))
+        }
+        _ => None,
     }
-    name[13..].parse().ok()
 }
 
 fn signed(money: Money, direction: Direction) -> Decimal {
@@ -642,7 +647,7 @@ impl<'a> Parser<'a> {
         match (detail.own_amount(entry_currency), direction) {
             (Some(amount), Some(direction)) => {
                 if Some(amount.currency) == entry_currency {
-                    entry.batch_sum += signed(amount, direction);
+                    add(&mut entry.batch_sum, signed(amount, direction));
                 } else {
                     entry.batch_foreign = true;
                 }
@@ -736,11 +741,11 @@ impl<'a> Parser<'a> {
         match direction {
             Direction::Credit => {
                 totals.entries_credit += 1;
-                totals.sum_credit += amount.amount;
+                add(&mut totals.sum_credit, amount.amount);
             }
             Direction::Debit => {
                 totals.entries_debit += 1;
-                totals.sum_debit += amount.amount;
+                add(&mut totals.sum_debit, amount.amount);
             }
         }
     }
