@@ -77,6 +77,7 @@ pub struct RawLimits {
     pub diagnostics_max: Option<usize>,
     pub xml_depth_max: Option<usize>,
     pub ctx_addenda_max: Option<usize>,
+    pub xml_token_bytes_max: Option<usize>,
 }
 
 /// `strict` (a failed check rejects the file) or `warn` (it is reported only).
@@ -174,12 +175,18 @@ impl Config {
                 .limits
                 .ctx_addenda_max
                 .unwrap_or(defaults.ctx_addenda_max),
+            xml_token_bytes_max: raw
+                .limits
+                .xml_token_bytes_max
+                .unwrap_or(defaults.xml_token_bytes_max),
         };
         for (key, value) in [
             ("limits.line_length_bytes_max", limits.line_length_bytes_max),
             ("limits.diagnostics_max", limits.diagnostics_max),
             ("limits.xml_depth_max", limits.xml_depth_max),
             ("limits.ctx_addenda_max", limits.ctx_addenda_max),
+            ("limits.xml_token_bytes_max", limits.xml_token_bytes_max),
+            ("limits.xml_token_bytes_max", limits.xml_token_bytes_max),
         ] {
             if value == 0 {
                 bail!("`{key}`: must be at least 1, found 0");

@@ -16,6 +16,9 @@ pub struct Limits {
     pub records_max: u64,
     pub diagnostics_max: usize,
     pub xml_depth_max: usize,
+    /// Longest single XML token (a tag with its attributes, or a run of text) the
+    /// CAMT reader buffers; bounds memory on a file without `<` for gigabytes.
+    pub xml_token_bytes_max: usize,
     /// Addenda records per NACHA entry (the specification allows 9 999 for CTX).
     pub ctx_addenda_max: usize,
 }
@@ -28,6 +31,7 @@ impl Default for Limits {
             records_max: 50_000_000,
             diagnostics_max: 100,
             xml_depth_max: 64,
+            xml_token_bytes_max: 1024 * 1024,
             ctx_addenda_max: 9_999,
         }
     }
