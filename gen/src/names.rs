@@ -60,7 +60,7 @@ const SUFFIXES_EU: &[(&str, &str)] = &[
 /// Words that are legal forms, dropped when comparing names.
 const LEGAL_WORDS: &[&str] = &[
     "INC", "INCORPORATED", "LLC", "CORP", "CORPORATION", "CO", "LP", "LTD", "LIMITED", "GMBH",
-    "AG", "BV", "NV", "KG", "SA", "SE", "SPA", "SARL", "HOLDINGS", "HLDGS", "GROUP",
+    "AG", "BV", "NV", "KG", "SA", "SE", "SPA", "SARL",
 ];
 
 /// A company as the generator knows it: the ERP name and the parts variants are built from.
@@ -156,11 +156,15 @@ pub fn core(name: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() || c == ' ' { c } else { ' ' })
         .collect();
     let cleaned = cleaned.replace(" S A R L", " SARL").replace(" S P A", " SPA");
-    cleaned
+    let mut words: Vec<&str> = cleaned
         .split_whitespace()
         .filter(|word| !LEGAL_WORDS.contains(word) && word.len() > 1 || word.chars().all(|c| c.is_ascii_digit()))
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    // "GmbH & Co. KG" leaves a dangling AND once the legal words are gone.
+    while words.last() == Some(&"AND") {
+        words.pop();
+    }
+    words.join(" ")
 }
 
 /// How a bank or a payer's system spells a name.
