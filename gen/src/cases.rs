@@ -142,7 +142,13 @@ impl Case {
     pub fn should_apply(self) -> bool {
         !matches!(
             self,
-            AmbiguousAmount | UnknownPayer | OtherCustomerInvoice | AlreadyPaid | NonAr | AchReturn | DuplicateFile
+            AmbiguousAmount
+                | UnknownPayer
+                | OtherCustomerInvoice
+                | AlreadyPaid
+                | NonAr
+                | AchReturn
+                | DuplicateFile
         )
     }
 }

@@ -73,9 +73,17 @@ struct Output {
 
 impl Output {
     fn truth_rows(&mut self, file: &str, payment: &Payment, bank_ref: &str) -> anyhow::Result<()> {
-        *self.scenario.cases.entry(payment.case.as_str().to_owned()).or_default() += 1;
+        *self
+            .scenario
+            .cases
+            .entry(payment.case.as_str().to_owned())
+            .or_default() += 1;
         for expect in &payment.expect {
-            *self.scenario.truth_rows.entry(payment.case.as_str().to_owned()).or_default() += 1;
+            *self
+                .scenario
+                .truth_rows
+                .entry(payment.case.as_str().to_owned())
+                .or_default() += 1;
             self.truth.write_record([
                 file,
                 bank_ref,
@@ -107,7 +115,8 @@ pub fn generate(settings: &Settings, out: &Path) -> anyhow::Result<Scenario> {
     write_customers(&planner, &out.join("customers.csv"))?;
     let truth_path = out.join("truth.csv");
     let mut truth = ::csv::Writer::from_writer(BufWriter::new(
-        File::create(&truth_path).with_context(|| format!("could not create {}", truth_path.display()))?,
+        File::create(&truth_path)
+            .with_context(|| format!("could not create {}", truth_path.display()))?,
     ));
     truth.write_record(TRUTH_HEADER)?;
     let mut output = Output {
@@ -134,9 +143,11 @@ pub fn generate(settings: &Settings, out: &Path) -> anyhow::Result<Scenario> {
         let day_dir = out.join(day_dir_name(day, settings.days));
         let bank_dir = day_dir.join("bank");
         if day_dir.exists() {
-            fs::remove_dir_all(&day_dir).with_context(|| format!("could not clear {}", day_dir.display()))?;
+            fs::remove_dir_all(&day_dir)
+                .with_context(|| format!("could not clear {}", day_dir.display()))?;
         }
-        fs::create_dir_all(&bank_dir).with_context(|| format!("could not create {}", bank_dir.display()))?;
+        fs::create_dir_all(&bank_dir)
+            .with_context(|| format!("could not create {}", bank_dir.display()))?;
         let payments = planner.plan_day(day);
         output.scenario.invoices += write_invoices(&planner, day, &day_dir.join("invoices.csv"))?;
         planner.loads[day as usize - 1] = Vec::new();
@@ -144,9 +155,13 @@ pub fn generate(settings: &Settings, out: &Path) -> anyhow::Result<Scenario> {
         let mut delivered = Vec::new();
         let stamp = date.format("%Y%m%d").to_string();
         for channel in Channel::ALL {
-            let mut mine: Vec<&Payment> = payments.iter().filter(|p| p.channel == channel).collect();
+            let mut mine: Vec<&Payment> =
+                payments.iter().filter(|p| p.channel == channel).collect();
             rng.shuffle(&mut mine);
-            for (part, chunk) in mine.chunks(settings.file_transactions_max.max(1)).enumerate() {
+            for (part, chunk) in mine
+                .chunks(settings.file_transactions_max.max(1))
+                .enumerate()
+            {
                 let part = part + 1;
                 let (name, rendered): (String, Rendered) = match channel {
                     Channel::Camt => {
@@ -154,24 +169,55 @@ pub fn generate(settings: &Settings, out: &Path) -> anyhow::Result<Scenario> {
                         let message_id = format!("MSG{stamp}{part:03}{}", rng.digits(6));
                         (
                             format!("camt053-v{}-{stamp}-{part}.xml", version.tag()),
-                            camt::render(version, &mut accounts, &mut rng, date, &message_id, chunk),
+                            camt::render(
+                                version,
+                                &mut accounts,
+                                &mut rng,
+                                date,
+                                &message_id,
+                                chunk,
+                            ),
                         )
                     }
-                    Channel::Bai2 => (format!("bai2-{stamp}-{part}.txt"), write::bai2::render(&mut accounts, &mut rng, date, "0630", chunk)),
+                    Channel::Bai2 => (
+                        format!("bai2-{stamp}-{part}.txt"),
+                        write::bai2::render(&mut accounts, &mut rng, date, "0630", chunk),
+                    ),
                     Channel::Nacha => {
-                        let rendered = write::nacha::render(&accounts, &mut rng, date, "0630", 'A', control_number, chunk);
+                        let rendered = write::nacha::render(
+                            &accounts,
+                            &mut rng,
+                            date,
+                            "0630",
+                            'A',
+                            control_number,
+                            chunk,
+                        );
                         control_number += chunk.len() as u32;
                         (format!("ach-{stamp}-{part}.ach"), rendered)
                     }
-                    Channel::Csv => (format!("bank-{stamp}-{part}.csv"), write::csv::render(&mut accounts, date, chunk)),
+                    Channel::Csv => (
+                        format!("bank-{stamp}-{part}.csv"),
+                        write::csv::render(&mut accounts, date, chunk),
+                    ),
                 };
                 let path = bank_dir.join(&name);
-                fs::write(&path, &rendered.bytes).with_context(|| format!("could not write {}", path.display()))?;
+                fs::write(&path, &rendered.bytes)
+                    .with_context(|| format!("could not write {}", path.display()))?;
                 for (payment, bank_ref) in chunk.iter().zip(&rendered.bank_refs) {
                     output.truth_rows(&name, payment, bank_ref)?;
                 }
-                *output.scenario.bank_files.entry(channel.as_str().to_owned()).or_default() += 1;
-                delivered.push(Delivered { name, path, channel, bank_refs: rendered.bank_refs });
+                *output
+                    .scenario
+                    .bank_files
+                    .entry(channel.as_str().to_owned())
+                    .or_default() += 1;
+                delivered.push(Delivered {
+                    name,
+                    path,
+                    channel,
+                    bank_refs: rendered.bank_refs,
+                });
             }
         }
         redeliver(&mut rng, &previous, &bank_dir, day, &mut output)?;
@@ -182,13 +228,20 @@ pub fn generate(settings: &Settings, out: &Path) -> anyhow::Result<Scenario> {
     output.truth.flush()?;
     let scenario = output.scenario;
     let json = serde_json::to_string_pretty(&scenario)?;
-    fs::write(out.join("scenario.json"), format!("{json}\n")).context("could not write scenario.json")?;
+    fs::write(out.join("scenario.json"), format!("{json}\n"))
+        .context("could not write scenario.json")?;
     Ok(scenario)
 }
 
 /// Re-delivers some of yesterday's files: the same bytes again (day 2 and then now and
 /// then), or re-sent with a new header (day 3 and then now and then).
-fn redeliver(rng: &mut Rand, previous: &[Delivered], bank_dir: &Path, day: u32, output: &mut Output) -> anyhow::Result<()> {
+fn redeliver(
+    rng: &mut Rand,
+    previous: &[Delivered],
+    bank_dir: &Path,
+    day: u32,
+    output: &mut Output,
+) -> anyhow::Result<()> {
     if previous.is_empty() {
         return Ok(());
     }
@@ -196,17 +249,23 @@ fn redeliver(rng: &mut Rand, previous: &[Delivered], bank_dir: &Path, day: u32, 
         let file = &previous[rng.below(previous.len())];
         let (stem, ext) = file.name.rsplit_once('.').unwrap_or((&file.name, ""));
         let name = format!("{stem}-redelivered.{ext}");
-        fs::copy(&file.path, bank_dir.join(&name)).with_context(|| format!("could not copy {}", file.path.display()))?;
+        fs::copy(&file.path, bank_dir.join(&name))
+            .with_context(|| format!("could not copy {}", file.path.display()))?;
         record_duplicate(output, &name, &file.bank_refs)?;
     }
-    let resendable: Vec<&Delivered> = previous.iter().filter(|f| f.channel != Channel::Csv).collect();
+    let resendable: Vec<&Delivered> = previous
+        .iter()
+        .filter(|f| f.channel != Channel::Csv)
+        .collect();
     if !resendable.is_empty() && (day == 3 || rng.chance(150)) {
         let file = resendable[rng.below(resendable.len())];
-        let bytes = fs::read(&file.path).with_context(|| format!("could not read {}", file.path.display()))?;
+        let bytes = fs::read(&file.path)
+            .with_context(|| format!("could not read {}", file.path.display()))?;
         let resent = new_header(file.channel, &bytes);
         let (stem, ext) = file.name.rsplit_once('.').unwrap_or((&file.name, ""));
         let name = format!("{stem}-resent.{ext}");
-        fs::write(bank_dir.join(&name), resent).with_context(|| format!("could not write {name}"))?;
+        fs::write(bank_dir.join(&name), resent)
+            .with_context(|| format!("could not write {name}"))?;
         record_duplicate(output, &name, &file.bank_refs)?;
     }
     Ok(())
@@ -215,9 +274,26 @@ fn redeliver(rng: &mut Rand, previous: &[Delivered], bank_dir: &Path, day: u32, 
 fn record_duplicate(output: &mut Output, name: &str, bank_refs: &[String]) -> anyhow::Result<()> {
     output.scenario.duplicate_deliveries += 1;
     for bank_ref in bank_refs {
-        *output.scenario.cases.entry(Case::DuplicateFile.as_str().to_owned()).or_default() += 1;
-        *output.scenario.truth_rows.entry(Case::DuplicateFile.as_str().to_owned()).or_default() += 1;
-        output.truth.write_record([name, bank_ref, Case::DuplicateFile.as_str(), "duplicate", "", "", "", ""])?;
+        *output
+            .scenario
+            .cases
+            .entry(Case::DuplicateFile.as_str().to_owned())
+            .or_default() += 1;
+        *output
+            .scenario
+            .truth_rows
+            .entry(Case::DuplicateFile.as_str().to_owned())
+            .or_default() += 1;
+        output.truth.write_record([
+            name,
+            bank_ref,
+            Case::DuplicateFile.as_str(),
+            "duplicate",
+            "",
+            "",
+            "",
+            "",
+        ])?;
     }
     Ok(())
 }
@@ -250,7 +326,8 @@ fn new_header(channel: Channel, bytes: &[u8]) -> Vec<u8> {
 }
 
 fn write_customers(planner: &Planner, path: &Path) -> anyhow::Result<()> {
-    let file = File::create(path).with_context(|| format!("could not create {}", path.display()))?;
+    let file =
+        File::create(path).with_context(|| format!("could not create {}", path.display()))?;
     let mut writer = ::csv::Writer::from_writer(BufWriter::new(file));
     writer.write_record(["customer_id", "name", "aliases", "bank_accounts"])?;
     for customer in planner.customers() {
@@ -266,7 +343,8 @@ fn write_customers(planner: &Planner, path: &Path) -> anyhow::Result<()> {
 }
 
 fn write_invoices(planner: &Planner, day: u32, path: &Path) -> anyhow::Result<usize> {
-    let file = File::create(path).with_context(|| format!("could not create {}", path.display()))?;
+    let file =
+        File::create(path).with_context(|| format!("could not create {}", path.display()))?;
     let mut writer = ::csv::Writer::from_writer(BufWriter::new(file));
     writer.write_record([
         "invoice_id",

@@ -74,9 +74,23 @@ fn main() -> ExitCode {
 
 fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Generate { seed, payments, days, out, file_transactions_max } => {
+        Command::Generate {
+            seed,
+            payments,
+            days,
+            out,
+            file_transactions_max,
+        } => {
             let started = Instant::now();
-            let scenario = generate(&Settings { seed, payments, days, file_transactions_max }, &out)?;
+            let scenario = generate(
+                &Settings {
+                    seed,
+                    payments,
+                    days,
+                    file_transactions_max,
+                },
+                &out,
+            )?;
             let seconds = started.elapsed().as_secs_f64();
             eprintln!(
                 "generated {} transactions over {} days ({} customers, {} invoices, {} bank files) in {:.2} s ({:.0} payments/s)",
@@ -90,15 +104,29 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Score { dir, db, format, fail_on_wrong, min_auto_apply } => {
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        Command::Score {
+            dir,
+            db,
+            format,
+            fail_on_wrong,
+            min_auto_apply,
+        } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             let actual = runtime.block_on(run::run(&dir, db, &mut std::io::stderr()))?;
             for (file, reason) in &actual.rejected {
                 eprintln!("rejected {file}: {reason}");
             }
             let truth = run::read_truth(&dir)?;
             let order: Vec<&str> = Case::ALL.iter().map(|c| c.as_str()).collect();
-            let report = score::compare(&truth, &actual.payments, &actual.applications, &actual.exceptions, &order);
+            let report = score::compare(
+                &truth,
+                &actual.payments,
+                &actual.applications,
+                &actual.exceptions,
+                &order,
+            );
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             match format {
@@ -107,7 +135,10 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut failed = false;
             if fail_on_wrong && report.overall.wrong > 0 {
-                eprintln!("failed: {} wrong automatic applications", report.overall.wrong);
+                eprintln!(
+                    "failed: {} wrong automatic applications",
+                    report.overall.wrong
+                );
                 failed = true;
             }
             if let Some(minimum) = min_auto_apply {
@@ -117,7 +148,11 @@ fn run_cli(cli: Cli) -> anyhow::Result<ExitCode> {
                     failed = true;
                 }
             }
-            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
     }
 }

@@ -7,60 +7,233 @@ use std::collections::{BTreeMap, HashSet};
 use crate::rng::Rand;
 
 const STEMS: &[&str] = &[
-    "Northwind", "Blue Harbor", "Summit", "Ironwood", "Brightwater", "Alder", "Cobalt",
-    "Granite Peak", "Silverline", "Redwood", "Oakridge", "Meridian", "Pinnacle", "Crescent",
-    "Evergreen", "Falcon", "Harborview", "Keystone", "Lakeshore", "Maple Leaf", "Prairie",
-    "Riverbend", "Sterling", "Tidewater", "Westgate", "Bluestone", "Copperfield", "Driftwood",
-    "Eastbrook", "Foxglove", "Goldcrest", "Highland", "Juniper", "Kingfisher", "Lighthouse",
-    "Millbrook", "Nightingale", "Orchard", "Pathfinder", "Quarry Hill", "Rosewood", "Sandpiper",
-    "Thornbury", "Upland", "Valley Forge", "Willowbrook", "Yellowstone", "Zenith", "Anchor",
-    "Beacon", "Cascade", "Delta", "Ember", "Frontier", "Glacier", "Horizon", "Inland",
-    "Jasper", "Kestrel", "Larkspur", "Monarch", "Nova", "Osprey", "Pioneer", "Quantum",
-    "Ridgeline", "Sequoia", "Trident", "Unity", "Vanguard", "Wolverine", "Apex", "Bramble",
-    "Cedar Point", "Dunmore", "Elmstead", "Fairhaven", "Greystone", "Hawthorne", "Ivy Lane",
-    "Kensington", "Lindenhurst", "Marlowe", "Newhall", "Oldfield", "Pemberton", "Ravenswood",
-    "Stonebridge", "Tamarack", "Ashford", "Birchwood", "Carrington", "Dalton", "Eversley",
-    "Fenwick", "Galloway", "Hartwell", "Ingram", "Jefferson", "Kirkland", "Langley", "Mercer",
-    "Norcross", "Prescott", "Radcliffe", "Sheridan", "Thackeray", "Whitmore", "Acme",
-    "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Wonka", "Tyrell",
+    "Northwind",
+    "Blue Harbor",
+    "Summit",
+    "Ironwood",
+    "Brightwater",
+    "Alder",
+    "Cobalt",
+    "Granite Peak",
+    "Silverline",
+    "Redwood",
+    "Oakridge",
+    "Meridian",
+    "Pinnacle",
+    "Crescent",
+    "Evergreen",
+    "Falcon",
+    "Harborview",
+    "Keystone",
+    "Lakeshore",
+    "Maple Leaf",
+    "Prairie",
+    "Riverbend",
+    "Sterling",
+    "Tidewater",
+    "Westgate",
+    "Bluestone",
+    "Copperfield",
+    "Driftwood",
+    "Eastbrook",
+    "Foxglove",
+    "Goldcrest",
+    "Highland",
+    "Juniper",
+    "Kingfisher",
+    "Lighthouse",
+    "Millbrook",
+    "Nightingale",
+    "Orchard",
+    "Pathfinder",
+    "Quarry Hill",
+    "Rosewood",
+    "Sandpiper",
+    "Thornbury",
+    "Upland",
+    "Valley Forge",
+    "Willowbrook",
+    "Yellowstone",
+    "Zenith",
+    "Anchor",
+    "Beacon",
+    "Cascade",
+    "Delta",
+    "Ember",
+    "Frontier",
+    "Glacier",
+    "Horizon",
+    "Inland",
+    "Jasper",
+    "Kestrel",
+    "Larkspur",
+    "Monarch",
+    "Nova",
+    "Osprey",
+    "Pioneer",
+    "Quantum",
+    "Ridgeline",
+    "Sequoia",
+    "Trident",
+    "Unity",
+    "Vanguard",
+    "Wolverine",
+    "Apex",
+    "Bramble",
+    "Cedar Point",
+    "Dunmore",
+    "Elmstead",
+    "Fairhaven",
+    "Greystone",
+    "Hawthorne",
+    "Ivy Lane",
+    "Kensington",
+    "Lindenhurst",
+    "Marlowe",
+    "Newhall",
+    "Oldfield",
+    "Pemberton",
+    "Ravenswood",
+    "Stonebridge",
+    "Tamarack",
+    "Ashford",
+    "Birchwood",
+    "Carrington",
+    "Dalton",
+    "Eversley",
+    "Fenwick",
+    "Galloway",
+    "Hartwell",
+    "Ingram",
+    "Jefferson",
+    "Kirkland",
+    "Langley",
+    "Mercer",
+    "Norcross",
+    "Prescott",
+    "Radcliffe",
+    "Sheridan",
+    "Thackeray",
+    "Whitmore",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Hooli",
+    "Vandelay",
+    "Wonka",
+    "Tyrell",
 ];
 
 /// Stems with non-ASCII letters, used only for euro customers (CAMT is UTF-8).
 const STEMS_EU: &[&str] = &[
-    "Müller", "Schröder", "Köhler", "Bäcker", "Jürgens", "Öhlinger", "Größmann", "Brückner",
-    "Hoffmann", "Van Dijk", "De Vries", "Janssen", "Lindqvist", "Strauß", "Weißenberg",
-    "Kessler & Söhne", "Hübner", "Zöllner", "Pfeiffer", "Gruber", "Huber", "Wagner",
+    "Müller",
+    "Schröder",
+    "Köhler",
+    "Bäcker",
+    "Jürgens",
+    "Öhlinger",
+    "Größmann",
+    "Brückner",
+    "Hoffmann",
+    "Van Dijk",
+    "De Vries",
+    "Janssen",
+    "Lindqvist",
+    "Strauß",
+    "Weißenberg",
+    "Kessler & Söhne",
+    "Hübner",
+    "Zöllner",
+    "Pfeiffer",
+    "Gruber",
+    "Huber",
+    "Wagner",
 ];
 
 /// Industry words with the abbreviation banks and payers use for them.
 const INDUSTRIES: &[(&str, &str)] = &[
-    ("Logistics", "LOGIST"), ("Industries", "IND"), ("Manufacturing", "MFG"),
-    ("Foods", "FDS"), ("Technologies", "TECH"), ("Systems", "SYS"), ("Supply", "SUPPLY"),
-    ("Pharmaceuticals", "PHARMA"), ("Construction", "CONSTR"), ("Engineering", "ENGR"),
-    ("Distribution", "DISTR"), ("Trading", "TRDG"), ("Electronics", "ELECTR"),
-    ("Healthcare", "HLTHCARE"), ("Textiles", "TEXT"), ("Chemicals", "CHEM"),
-    ("Packaging", "PKG"), ("Retail", "RETAIL"), ("Services", "SVCS"), ("Consulting", "CONSLT"),
-    ("International", "INTL"), ("Materials", "MATLS"), ("Energy", "ENERGY"),
-    ("Laboratories", "LABS"), ("Instruments", "INSTR"), ("Automotive", "AUTO"),
-    ("Hospitality", "HOSP"), ("Communications", "COMM"), ("Aerospace", "AERO"),
-    ("Furniture", "FURN"), ("Plastics", "PLAST"), ("Brothers", "BROS"), ("Metals", "METALS"),
+    ("Logistics", "LOGIST"),
+    ("Industries", "IND"),
+    ("Manufacturing", "MFG"),
+    ("Foods", "FDS"),
+    ("Technologies", "TECH"),
+    ("Systems", "SYS"),
+    ("Supply", "SUPPLY"),
+    ("Pharmaceuticals", "PHARMA"),
+    ("Construction", "CONSTR"),
+    ("Engineering", "ENGR"),
+    ("Distribution", "DISTR"),
+    ("Trading", "TRDG"),
+    ("Electronics", "ELECTR"),
+    ("Healthcare", "HLTHCARE"),
+    ("Textiles", "TEXT"),
+    ("Chemicals", "CHEM"),
+    ("Packaging", "PKG"),
+    ("Retail", "RETAIL"),
+    ("Services", "SVCS"),
+    ("Consulting", "CONSLT"),
+    ("International", "INTL"),
+    ("Materials", "MATLS"),
+    ("Energy", "ENERGY"),
+    ("Laboratories", "LABS"),
+    ("Instruments", "INSTR"),
+    ("Automotive", "AUTO"),
+    ("Hospitality", "HOSP"),
+    ("Communications", "COMM"),
+    ("Aerospace", "AERO"),
+    ("Furniture", "FURN"),
+    ("Plastics", "PLAST"),
+    ("Brothers", "BROS"),
+    ("Metals", "METALS"),
 ];
 
 const SUFFIXES_US: &[(&str, &str)] = &[
-    ("Inc.", "INC"), ("LLC", "LLC"), ("Corp.", "CORP"), ("Corporation", "CORP"),
-    ("Co.", "CO"), ("L.P.", "LP"), ("Ltd.", "LTD"), ("Incorporated", "INC"),
+    ("Inc.", "INC"),
+    ("LLC", "LLC"),
+    ("Corp.", "CORP"),
+    ("Corporation", "CORP"),
+    ("Co.", "CO"),
+    ("L.P.", "LP"),
+    ("Ltd.", "LTD"),
+    ("Incorporated", "INC"),
 ];
 
 const SUFFIXES_EU: &[(&str, &str)] = &[
-    ("GmbH", "GMBH"), ("AG", "AG"), ("B.V.", "BV"), ("N.V.", "NV"),
-    ("GmbH & Co. KG", "GMBH CO KG"), ("S.A.", "SA"), ("SE", "SE"), ("S.p.A.", "SPA"),
-    ("Ltd.", "LTD"), ("S.à r.l.", "SARL"),
+    ("GmbH", "GMBH"),
+    ("AG", "AG"),
+    ("B.V.", "BV"),
+    ("N.V.", "NV"),
+    ("GmbH & Co. KG", "GMBH CO KG"),
+    ("S.A.", "SA"),
+    ("SE", "SE"),
+    ("S.p.A.", "SPA"),
+    ("Ltd.", "LTD"),
+    ("S.à r.l.", "SARL"),
 ];
 
 /// Words that are legal forms, dropped when comparing names.
 const LEGAL_WORDS: &[&str] = &[
-    "INC", "INCORPORATED", "LLC", "CORP", "CORPORATION", "CO", "LP", "LTD", "LIMITED", "GMBH",
-    "AG", "BV", "NV", "KG", "SA", "SE", "SPA", "SARL",
+    "INC",
+    "INCORPORATED",
+    "LLC",
+    "CORP",
+    "CORPORATION",
+    "CO",
+    "LP",
+    "LTD",
+    "LIMITED",
+    "GMBH",
+    "AG",
+    "BV",
+    "NV",
+    "KG",
+    "SA",
+    "SE",
+    "SPA",
+    "SARL",
 ];
 
 /// A company as the generator knows it: the ERP name and the parts variants are built from.
@@ -82,16 +255,28 @@ pub struct Namer {
 impl Namer {
     /// A new name; `parent_stem` makes a subsidiary share its parent's stem, `holding`
     /// makes a parent holding company.
-    pub fn company(&mut self, rng: &mut Rand, euro: bool, parent_stem: Option<&str>, holding: bool) -> CompanyName {
+    pub fn company(
+        &mut self,
+        rng: &mut Rand,
+        euro: bool,
+        parent_stem: Option<&str>,
+        holding: bool,
+    ) -> CompanyName {
         let suffixes = if euro { SUFFIXES_EU } else { SUFFIXES_US };
         for attempt in 0.. {
             let stem = match parent_stem {
                 Some(stem) => stem.to_owned(),
                 None => {
-                    let first = if euro && rng.chance(300) { *rng.pick(STEMS_EU) } else { *rng.pick(STEMS) };
+                    let first = if euro && rng.chance(300) {
+                        *rng.pick(STEMS_EU)
+                    } else {
+                        *rng.pick(STEMS)
+                    };
                     if attempt > 3 || rng.chance(150) {
                         let second = *rng.pick(STEMS);
-                        if second == first { continue; }
+                        if second == first {
+                            continue;
+                        }
                         format!("{first} {second}")
                     } else {
                         first.to_owned()
@@ -99,7 +284,11 @@ impl Namer {
                 }
             };
             let suffix = *rng.pick(suffixes);
-            let industry = if holding { None } else { Some(*rng.pick(INDUSTRIES)) };
+            let industry = if holding {
+                None
+            } else {
+                Some(*rng.pick(INDUSTRIES))
+            };
             let name = match (holding, industry) {
                 (true, _) => format!("{stem} Holdings {}", suffix.0),
                 (false, Some(industry)) => format!("{stem} {} {}", industry.0, suffix.0),
@@ -111,7 +300,12 @@ impl Namer {
                 name
             };
             if self.used.insert(core(&name)) {
-                return CompanyName { name, stem, industry, suffix };
+                return CompanyName {
+                    name,
+                    stem,
+                    industry,
+                    suffix,
+                };
             }
             if attempt > 200 {
                 break;
@@ -120,7 +314,12 @@ impl Namer {
         // Unreachable in practice: thousands of attempts without a free core.
         let name = format!("{} {} {}", rng.pick(STEMS), rng.letters(6), suffixes[0].0);
         self.used.insert(core(&name));
-        CompanyName { name, stem: String::new(), industry: None, suffix: suffixes[0] }
+        CompanyName {
+            name,
+            stem: String::new(),
+            industry: None,
+            suffix: suffixes[0],
+        }
     }
 
     /// Whether a name's core is taken (for payer names that must match no customer).
@@ -153,12 +352,23 @@ pub fn core(name: &str) -> String {
     let upper = ascii_upper(name).replace('&', " AND ");
     let cleaned: String = upper
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == ' ' { c } else { ' ' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
-    let cleaned = cleaned.replace(" S A R L", " SARL").replace(" S P A", " SPA");
+    let cleaned = cleaned
+        .replace(" S A R L", " SARL")
+        .replace(" S P A", " SPA");
     let mut words: Vec<&str> = cleaned
         .split_whitespace()
-        .filter(|word| !LEGAL_WORDS.contains(word) && word.len() > 1 || word.chars().all(|c| c.is_ascii_digit()))
+        .filter(|word| {
+            !LEGAL_WORDS.contains(word) && word.len() > 1
+                || word.chars().all(|c| c.is_ascii_digit())
+        })
         .collect();
     // "GmbH & Co. KG" leaves a dangling AND once the legal words are gone.
     while words.last() == Some(&"AND") {
@@ -198,7 +408,11 @@ pub fn bank_variant(company: &CompanyName, variant: Variant, max_len: usize) -> 
             Some(industry) => format!("{stem_upper} {} {suffix_plain}", industry.1),
             None => format!("{stem_upper} HLDGS {suffix_plain}"),
         }),
-        Variant::Punctuation => company.name.replace(" & ", " + ").replace(", Inc.", " Inc").replace('.', ""),
+        Variant::Punctuation => company
+            .name
+            .replace(" & ", " + ")
+            .replace(", Inc.", " Inc")
+            .replace('.', ""),
     };
     truncate(&text, max_len)
 }
@@ -214,15 +428,47 @@ fn strip_punctuation(text: &str) -> String {
 
 /// The first `max_len` characters, trailing spaces removed.
 pub fn truncate(text: &str, max_len: usize) -> String {
-    text.chars().take(max_len).collect::<String>().trim_end().to_owned()
+    text.chars()
+        .take(max_len)
+        .collect::<String>()
+        .trim_end()
+        .to_owned()
 }
 
 /// Payers no customer matches: people and firms from a disjoint word pool.
 pub fn stranger_name(rng: &mut Rand) -> String {
-    const FIRST: &[&str] = &["JOHN", "MARIA", "AHMED", "LIN", "SOFIA", "PIETER", "KAREN", "RAJ", "ELENA", "TOMAS"];
-    const LAST: &[&str] = &["SMITH", "GARCIA", "OKAFOR", "NAKAMURA", "KOWALSKI", "ROSSI", "DUBOIS", "NOVAK", "HALVORSEN", "MBEKI"];
-    const FIRM: &[&str] = &["ZEPHYRON", "QUILLMARK", "BRAXTONVALE", "OXENHOLM", "VELDTRAP", "MARROWGATE", "CINDERLOCH", "PLUMHAVEN"];
-    const KIND: &[&str] = &["CONSULTANTS BV", "TRADING SARL", "PARTNERS LLP", "VENTURES LTD", "IMPORT EXPORT"];
+    const FIRST: &[&str] = &[
+        "JOHN", "MARIA", "AHMED", "LIN", "SOFIA", "PIETER", "KAREN", "RAJ", "ELENA", "TOMAS",
+    ];
+    const LAST: &[&str] = &[
+        "SMITH",
+        "GARCIA",
+        "OKAFOR",
+        "NAKAMURA",
+        "KOWALSKI",
+        "ROSSI",
+        "DUBOIS",
+        "NOVAK",
+        "HALVORSEN",
+        "MBEKI",
+    ];
+    const FIRM: &[&str] = &[
+        "ZEPHYRON",
+        "QUILLMARK",
+        "BRAXTONVALE",
+        "OXENHOLM",
+        "VELDTRAP",
+        "MARROWGATE",
+        "CINDERLOCH",
+        "PLUMHAVEN",
+    ];
+    const KIND: &[&str] = &[
+        "CONSULTANTS BV",
+        "TRADING SARL",
+        "PARTNERS LLP",
+        "VENTURES LTD",
+        "IMPORT EXPORT",
+    ];
     if rng.chance(500) {
         format!("{} {}", rng.pick(FIRST), rng.pick(LAST))
     } else {
@@ -259,7 +505,10 @@ mod tests {
 
     #[test]
     fn cores_ignore_case_punctuation_and_legal_form() {
-        assert_eq!(core("Acme Industrial Supply, Inc."), "ACME INDUSTRIAL SUPPLY");
+        assert_eq!(
+            core("Acme Industrial Supply, Inc."),
+            "ACME INDUSTRIAL SUPPLY"
+        );
         assert_eq!(core("ACME INDUSTRIAL SUPPLY INC"), "ACME INDUSTRIAL SUPPLY");
         assert_eq!(core("Kessler & Söhne GmbH & Co. KG"), "KESSLER AND SOEHNE");
     }
@@ -272,8 +521,17 @@ mod tests {
             industry: Some(("Manufacturing", "MFG")),
             suffix: ("Corp.", "CORP"),
         };
-        assert_eq!(bank_variant(&company, Variant::Abbreviated, 35), "NORTHWIND MFG CORP");
-        assert_eq!(bank_variant(&company, Variant::NoSuffix, 16), "NORTHWIND MANUFA");
-        assert_eq!(bank_variant(&company, Variant::NoPunctuation, 35), "NORTHWIND MANUFACTURING CORP");
+        assert_eq!(
+            bank_variant(&company, Variant::Abbreviated, 35),
+            "NORTHWIND MFG CORP"
+        );
+        assert_eq!(
+            bank_variant(&company, Variant::NoSuffix, 16),
+            "NORTHWIND MANUFA"
+        );
+        assert_eq!(
+            bank_variant(&company, Variant::NoPunctuation, 35),
+            "NORTHWIND MANUFACTURING CORP"
+        );
     }
 }

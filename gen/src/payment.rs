@@ -81,7 +81,13 @@ pub struct Expect {
 }
 
 impl Expect {
-    pub fn applied(status: &'static str, invoice: String, applied: Cents, writeoff: Cents, reason: &'static str) -> Expect {
+    pub fn applied(
+        status: &'static str,
+        invoice: String,
+        applied: Cents,
+        writeoff: Cents,
+        reason: &'static str,
+    ) -> Expect {
         Expect {
             status,
             invoice,

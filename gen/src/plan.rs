@@ -111,7 +111,12 @@ impl Planner {
                 None => Currency::Usd,
             };
             let parent_stem = parent.map(|p| world.customers[p as usize].company.stem.clone());
-            let company = self.namer.company(rng, currency == Currency::Eur, parent_stem.as_deref(), holding);
+            let company = self.namer.company(
+                rng,
+                currency == Currency::Eur,
+                parent_stem.as_deref(),
+                holding,
+            );
             let accounts = (0..1 + usize::from(rng.chance(350)))
                 .map(|_| match currency {
                     Currency::Eur => refs::random_iban(rng),
@@ -160,7 +165,9 @@ impl Planner {
                     _ => invoice_amount(&mut self.rng),
                 };
                 let paid_before = self.rng.chance(40);
-                let index = self.world.issue(&mut self.rng, customer, amount, issue, 1, paid_before);
+                let index =
+                    self.world
+                        .issue(&mut self.rng, customer, amount, issue, 1, paid_before);
                 self.loads[0].push(index);
                 if paid_before {
                     self.paid_before.push(index);
@@ -189,7 +196,9 @@ impl Planner {
                 _ => invoice_amount(&mut self.rng),
             };
             let issue = date - Duration::days(self.rng.range(0, 2));
-            let index = self.world.issue(&mut self.rng, customer, amount, issue, day, false);
+            let index = self
+                .world
+                .issue(&mut self.rng, customer, amount, issue, day, false);
             self.loads[day as usize - 1].push(index);
         }
         let mut payments = std::mem::take(&mut self.scheduled[day as usize - 1]);
@@ -234,7 +243,9 @@ impl Planner {
         let mut scored: Vec<(i64, u32, Case)> = Case::ALL
             .iter()
             .filter(|&&case| case.weight() > 0)
-            .filter(|&&case| !(last_day && matches!(case, Case::AchReturn | Case::PaymentBeforeInvoice)))
+            .filter(|&&case| {
+                !(last_day && matches!(case, Case::AchReturn | Case::PaymentBeforeInvoice))
+            })
             .filter(|&&case| !(case == Case::AchReturn && remaining < 2))
             .map(|&case| {
                 let expected = i64::from(case.weight()) * (self.draws as i64 + 1);
@@ -243,7 +254,11 @@ impl Planner {
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
-        scored.into_iter().take(6).map(|(_, _, case)| case).collect()
+        scored
+            .into_iter()
+            .take(6)
+            .map(|(_, _, case)| case)
+            .collect()
     }
 
     /// A later day that can take one more scheduled transaction.
@@ -262,7 +277,13 @@ impl Planner {
         None
     }
 
-    fn build(&mut self, case: Case, channel: Channel, day: u32, date: NaiveDate) -> Option<Vec<Payment>> {
+    fn build(
+        &mut self,
+        case: Case,
+        channel: Channel,
+        day: u32,
+        date: NaiveDate,
+    ) -> Option<Vec<Payment>> {
         let currency = channel.currency();
         match case {
             Case::NonAr => Some(self.non_ar(channel, date)),
@@ -297,7 +318,12 @@ impl Planner {
         (self.world.customers[customer as usize].currency == currency).then_some(customer)
     }
 
-    fn pick_free(&mut self, customer: u32, day: u32, accept: impl Fn(&crate::world::Invoice) -> bool) -> Option<u32> {
+    fn pick_free(
+        &mut self,
+        customer: u32,
+        day: u32,
+        accept: impl Fn(&crate::world::Invoice) -> bool,
+    ) -> Option<u32> {
         let free: Vec<u32> = self
             .world
             .free_on(customer, day)
@@ -318,17 +344,42 @@ impl Planner {
 
     /// A payment from `customer` as `channel` shows it; `known_account` says whether the
     /// payer account is one customers.csv lists.
-    fn payment(&mut self, case: Case, channel: Channel, customer: u32, known_account: bool, amount: Cents) -> Payment {
+    fn payment(
+        &mut self,
+        case: Case,
+        channel: Channel,
+        customer: u32,
+        known_account: bool,
+        amount: Cents,
+    ) -> Payment {
         let c = self.world.customers[customer as usize].clone();
-        let variant = *self.rng.pick(&[Variant::Upper, Variant::NoPunctuation, Variant::NoSuffix, Variant::Abbreviated, Variant::Punctuation]);
+        let variant = *self.rng.pick(&[
+            Variant::Upper,
+            Variant::NoPunctuation,
+            Variant::NoSuffix,
+            Variant::Abbreviated,
+            Variant::Punctuation,
+        ]);
         let (payer_name, payer_account) = match channel {
             Channel::Camt => {
-                let name = if self.rng.chance(300) { c.company.name.clone() } else { bank_variant(&c.company, variant, 35) };
-                let account = if known_account { self.rng.pick(&c.accounts).clone() } else { refs::random_iban(&mut self.rng) };
+                let name = if self.rng.chance(300) {
+                    c.company.name.clone()
+                } else {
+                    bank_variant(&c.company, variant, 35)
+                };
+                let account = if known_account {
+                    self.rng.pick(&c.accounts).clone()
+                } else {
+                    refs::random_iban(&mut self.rng)
+                };
                 (name, Some(account))
             }
             Channel::Csv => {
-                let account = if known_account { self.rng.pick(&c.accounts).clone() } else { refs::us_account(&mut self.rng) };
+                let account = if known_account {
+                    self.rng.pick(&c.accounts).clone()
+                } else {
+                    refs::us_account(&mut self.rng)
+                };
                 (bank_variant(&c.company, variant, 35), Some(account))
             }
             Channel::Nacha => (bank_variant(&c.company, variant, 16), None),
@@ -338,10 +389,21 @@ impl Planner {
             let odfi = c.routing[..8].to_owned();
             let company_id = c.ach_company_id.clone();
             let trace = self.next_trace(&odfi);
-            Ach { company_id, odfi, trace, returns: None }
+            Ach {
+                company_id,
+                odfi,
+                trace,
+                returns: None,
+            }
         });
         let kind = match channel {
-            Channel::Bai2 => *self.rng.pick(&[Kind::Transfer, Kind::Transfer, Kind::Wire, Kind::Lockbox, Kind::Check]),
+            Channel::Bai2 => *self.rng.pick(&[
+                Kind::Transfer,
+                Kind::Transfer,
+                Kind::Wire,
+                Kind::Lockbox,
+                Kind::Check,
+            ]),
             _ => Kind::Transfer,
         };
         Payment {
@@ -420,7 +482,14 @@ impl Planner {
     }
 
     /// The many single-invoice cases: one invoice, a reference of some kind, an amount.
-    fn single(&mut self, case: Case, channel: Channel, customer: u32, invoice: u32, day: u32) -> Option<Vec<Payment>> {
+    fn single(
+        &mut self,
+        case: Case,
+        channel: Channel,
+        customer: u32,
+        invoice: u32,
+        day: u32,
+    ) -> Option<Vec<Payment>> {
         let id = self.world.invoice_id(invoice);
         let open = self.world.invoices[invoice as usize].open;
         let known = self.rng.chance(850);
@@ -441,7 +510,10 @@ impl Planner {
                 if open < fee * 20 {
                     return None;
                 }
-                (open - fee, Expect::applied("applied", id.clone(), open - fee, fee, "bank_fee"))
+                (
+                    open - fee,
+                    Expect::applied("applied", id.clone(), open - fee, fee, "bank_fee"),
+                )
             }
             Case::Overpayment => {
                 let extra = if self.rng.chance(500) {
@@ -452,11 +524,23 @@ impl Planner {
                 if extra <= 0 {
                     return None;
                 }
-                (open + extra, Expect::applied("partially_applied", id.clone(), open, 0, ""))
+                (
+                    open + extra,
+                    Expect::applied("partially_applied", id.clone(), open, 0, ""),
+                )
             }
             Case::RoundingDifference => {
                 let difference = self.rng.range(1, 5);
-                (open - difference, Expect::applied("applied", id.clone(), open - difference, difference, "rounding"))
+                (
+                    open - difference,
+                    Expect::applied(
+                        "applied",
+                        id.clone(),
+                        open - difference,
+                        difference,
+                        "rounding",
+                    ),
+                )
             }
             Case::PayerAccountUniqueAmount | Case::PayerNameUniqueAmount => {
                 if self.world.subsets_summing_to(customer, day, open, 2) != 1 {
@@ -476,7 +560,11 @@ impl Planner {
             payment.kind = Kind::Wire;
         }
         match case {
-            Case::ExactReference | Case::PartialPayment | Case::BankFeeDeducted | Case::Overpayment | Case::RoundingDifference => {
+            Case::ExactReference
+            | Case::PartialPayment
+            | Case::BankFeeDeducted
+            | Case::Overpayment
+            | Case::RoundingDifference => {
                 let text = if channel == Channel::Nacha && self.rng.chance(400) {
                     format!("RMR*IV*{id}**{}\\", format_cents(amount))
                 } else {
@@ -497,7 +585,11 @@ impl Planner {
                 let body: String = id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
                 let rf = refs::rf_reference(&body);
                 if self.rng.chance(250) {
-                    let grouped: Vec<String> = rf.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                    let grouped: Vec<String> = rf
+                        .as_bytes()
+                        .chunks(4)
+                        .map(|c| String::from_utf8_lossy(c).into_owned())
+                        .collect();
                     payment.text.push(grouped.join(" "));
                 } else {
                     payment.creditor_ref = Some(rf);
@@ -505,11 +597,19 @@ impl Planner {
             }
             Case::PoNumber => {
                 let po = self.world.po_text(invoice)?;
-                let template = *self.rng.pick(&["PO {}", "PURCHASE ORDER {}", "YOUR PO {} PAYMENT", "ORDER NO {}"]);
+                let template = *self.rng.pick(&[
+                    "PO {}",
+                    "PURCHASE ORDER {}",
+                    "YOUR PO {} PAYMENT",
+                    "ORDER NO {}",
+                ]);
                 payment.text.push(template.replace("{}", &po));
             }
             Case::PayerAccountUniqueAmount => {
-                let text = *self.rng.pick(&["", "PAYMENT", "SUPPLIER PAYMENT", "AP RUN 2611", "TRANSFER"]);
+                let text =
+                    *self
+                        .rng
+                        .pick(&["", "PAYMENT", "SUPPLIER PAYMENT", "AP RUN 2611", "TRANSFER"]);
                 if !text.is_empty() {
                     payment.text.push(text.to_owned());
                 }
@@ -527,7 +627,9 @@ impl Planner {
                         _ => Some(String::new()),
                     };
                 }
-                let text = *self.rng.pick(&["", "PAYMENT", "VENDOR PAYMENT", "ACCOUNTS PAYABLE"]);
+                let text = *self
+                    .rng
+                    .pick(&["", "PAYMENT", "VENDOR PAYMENT", "ACCOUNTS PAYABLE"]);
                 if !text.is_empty() {
                     payment.text.push(text.to_owned());
                 }
@@ -548,16 +650,29 @@ impl Planner {
     fn name_is_unique(&mut self, customer: u32, channel: Channel, payment: &mut Payment) -> bool {
         let c = &self.world.customers[customer as usize];
         let max_len = if channel == Channel::Nacha { 16 } else { 35 };
-        let variant = *self.rng.pick(&[Variant::Upper, Variant::NoSuffix, Variant::Abbreviated, Variant::Punctuation]);
+        let variant = *self.rng.pick(&[
+            Variant::Upper,
+            Variant::NoSuffix,
+            Variant::Abbreviated,
+            Variant::Punctuation,
+        ]);
         let name = bank_variant(&c.company, variant, max_len);
-        if c.aliases.iter().any(|alias| alias.eq_ignore_ascii_case(&name)) || name.len() < 10 {
+        if c.aliases
+            .iter()
+            .any(|alias| alias.eq_ignore_ascii_case(&name))
+            || name.len() < 10
+        {
             return false;
         }
         let full = core(&c.company.name);
         let shown = core(&name);
         // A truncated or suffix-less name must be a prefix of one customer only; other
         // variants are compared whole after expanding abbreviations and punctuation.
-        let check = if variant != Variant::Abbreviated && full.starts_with(&shown) { shown } else { full };
+        let check = if variant != Variant::Abbreviated && full.starts_with(&shown) {
+            shown
+        } else {
+            full
+        };
         if self.world.cores.unique_prefix(&check) != Some(customer) {
             return false;
         }
@@ -601,10 +716,13 @@ impl Planner {
             for digit in b'0'..=b'9' {
                 let mut candidate = bytes.to_vec();
                 candidate[position] = digit;
-                let Ok(candidate) = String::from_utf8(candidate) else { continue };
+                let Ok(candidate) = String::from_utf8(candidate) else {
+                    continue;
+                };
                 if let Some(index) = self.world.find(&candidate) {
                     let invoice = &self.world.invoices[index as usize];
-                    if invoice.load_day <= day && invoice.open == amount && !found.contains(&index) {
+                    if invoice.load_day <= day && invoice.open == amount && !found.contains(&index)
+                    {
                         found.push(index);
                     }
                 }
@@ -628,17 +746,29 @@ impl Planner {
             .iter()
             .map(|&i| {
                 let invoice = &self.world.invoices[i as usize];
-                Item { invoice: invoice.no.render(), paid: invoice.open, total: invoice.amount, discount: 0 }
+                Item {
+                    invoice: invoice.no.render(),
+                    paid: invoice.open,
+                    total: invoice.amount,
+                    discount: 0,
+                }
             })
             .collect();
         let amount = items.iter().map(|item| item.paid).sum();
         let known = self.rng.chance(850);
-        let mut payment = self.payment(Case::StructuredRemittance, channel, customer, known, amount);
+        let mut payment =
+            self.payment(Case::StructuredRemittance, channel, customer, known, amount);
         if channel == Channel::Nacha {
             payment.kind = Kind::Ctx;
         }
         for (item, &index) in items.iter().zip(&chosen) {
-            payment.expect.push(Expect::applied("applied", item.invoice.clone(), item.paid, 0, ""));
+            payment.expect.push(Expect::applied(
+                "applied",
+                item.invoice.clone(),
+                item.paid,
+                0,
+                "",
+            ));
             self.world.apply_later(index, item.paid);
             self.world.invoices[index as usize].reserved = true;
         }
@@ -657,21 +787,42 @@ impl Planner {
         self.rng.shuffle(&mut chosen);
         chosen.truncate(count);
         chosen.sort_unstable();
-        let amount: Cents = chosen.iter().map(|&i| self.world.invoices[i as usize].open).sum();
+        let amount: Cents = chosen
+            .iter()
+            .map(|&i| self.world.invoices[i as usize].open)
+            .sum();
         if self.world.subsets_summing_to(customer, day, amount, 2) != 1 {
             return None;
         }
-        let mut payment = self.payment(Case::CombinationWithoutList, channel, customer, true, amount);
+        let mut payment = self.payment(
+            Case::CombinationWithoutList,
+            channel,
+            customer,
+            true,
+            amount,
+        );
         if channel == Channel::Nacha && !self.name_is_unique(customer, channel, &mut payment) {
             return None;
         }
-        let text = *self.rng.pick(&["", "PAYMENT", "OPEN ITEMS", "INVOICES OCT/NOV", "AP PAYMENT RUN"]);
+        let text = *self.rng.pick(&[
+            "",
+            "PAYMENT",
+            "OPEN ITEMS",
+            "INVOICES OCT/NOV",
+            "AP PAYMENT RUN",
+        ]);
         if !text.is_empty() {
             payment.text.push(text.to_owned());
         }
         for &index in &chosen {
             let open = self.world.invoices[index as usize].open;
-            payment.expect.push(Expect::applied("applied", self.world.invoice_id(index), open, 0, ""));
+            payment.expect.push(Expect::applied(
+                "applied",
+                self.world.invoice_id(index),
+                open,
+                0,
+                "",
+            ));
             self.world.apply_later(index, open);
             self.world.invoices[index as usize].reserved = true;
         }
@@ -686,8 +837,11 @@ impl Planner {
             if invoice.issue + Duration::days(20) < date && invoice.load_day > 1 {
                 break;
             }
-            let Some((_, days)) = invoice.discount else { continue };
-            let in_window = invoice.issue <= date && date < invoice.issue + Duration::days(i64::from(days));
+            let Some((_, days)) = invoice.discount else {
+                continue;
+            };
+            let in_window =
+                invoice.issue <= date && date < invoice.issue + Duration::days(i64::from(days));
             let customer = &self.world.customers[invoice.customer as usize];
             if in_window
                 && invoice.load_day <= day
@@ -719,8 +873,12 @@ impl Planner {
         } else {
             format!("{}.{}", basis_points / 100, basis_points % 100 / 10)
         };
-        payment.text.push(format!("{text} LESS {percent} PCT DISCOUNT"));
-        payment.expect.push(Expect::applied("applied", id, pay, discount, "discount"));
+        payment
+            .text
+            .push(format!("{text} LESS {percent} PCT DISCOUNT"));
+        payment
+            .expect
+            .push(Expect::applied("applied", id, pay, discount, "discount"));
         self.world.apply_later(index, pay + discount);
         self.world.invoices[index as usize].reserved = true;
         Some(vec![payment])
@@ -736,13 +894,20 @@ impl Planner {
         let sub_name = ascii_upper(&self.world.customers[subsidiary as usize].company.stem);
         let text = self.plain_text(&id);
         payment.text.push(format!("{text} FOR {sub_name}"));
-        payment.expect.push(Expect::applied("applied", id, open, 0, ""));
+        payment
+            .expect
+            .push(Expect::applied("applied", id, open, 0, ""));
         self.world.apply_later(invoice, open);
         self.world.invoices[invoice as usize].reserved = true;
         Some(vec![payment])
     }
 
-    fn payment_before_invoice(&mut self, channel: Channel, day: u32, date: NaiveDate) -> Option<Vec<Payment>> {
+    fn payment_before_invoice(
+        &mut self,
+        channel: Channel,
+        day: u32,
+        date: NaiveDate,
+    ) -> Option<Vec<Payment>> {
         let days = self.dates.len() as u32;
         if day >= days {
             return None;
@@ -754,14 +919,18 @@ impl Planner {
         }
         let load_day = day + 1 + self.rng.below((days - day).min(3) as usize) as u32;
         let issue = date - Duration::days(self.rng.range(0, 4));
-        let index = self.world.issue(&mut self.rng, customer, amount, issue, load_day, false);
+        let index = self
+            .world
+            .issue(&mut self.rng, customer, amount, issue, load_day, false);
         self.loads[load_day as usize - 1].push(index);
         self.world.invoices[index as usize].reserved = true;
         let id = self.world.invoice_id(index);
         let mut payment = self.payment(Case::PaymentBeforeInvoice, channel, customer, true, amount);
         let text = self.plain_text(&id);
         payment.text.push(text);
-        payment.expect.push(Expect::applied("applied", id, amount, 0, ""));
+        payment
+            .expect
+            .push(Expect::applied("applied", id, amount, 0, ""));
         self.world.apply_later(index, amount);
         Some(vec![payment])
     }
@@ -769,26 +938,42 @@ impl Planner {
     fn ambiguous(&mut self, channel: Channel, day: u32) -> Option<Vec<Payment>> {
         let customer = self.pick_customer(channel.currency(), false)?;
         let free = self.world.free_on(customer, day);
-        let mut by_amount: Vec<(Cents, u32)> = free.iter().map(|&i| (self.world.invoices[i as usize].open, i)).collect();
+        let mut by_amount: Vec<(Cents, u32)> = free
+            .iter()
+            .map(|&i| (self.world.invoices[i as usize].open, i))
+            .collect();
         by_amount.sort_unstable();
         let group: Vec<u32> = by_amount
             .windows(2)
             .find(|pair| pair[0].0 == pair[1].0)
-            .map(|pair| by_amount.iter().filter(|(a, _)| *a == pair[0].0).map(|(_, i)| *i).collect())?;
+            .map(|pair| {
+                by_amount
+                    .iter()
+                    .filter(|(a, _)| *a == pair[0].0)
+                    .map(|(_, i)| *i)
+                    .collect()
+            })?;
         let amount = self.world.invoices[group[0] as usize].open;
         let mut payment = self.payment(Case::AmbiguousAmount, channel, customer, true, amount);
         if channel == Channel::Nacha && !self.name_is_unique(customer, channel, &mut payment) {
             return None;
         }
-        let text = *self.rng.pick(&["", "MONTHLY FEE", "SUBSCRIPTION", "PAYMENT", "SERVICE FEE"]);
+        let text = *self
+            .rng
+            .pick(&["", "MONTHLY FEE", "SUBSCRIPTION", "PAYMENT", "SERVICE FEE"]);
         if !text.is_empty() {
             payment.text.push(text.to_owned());
         }
-        let oldest = *group.iter().min_by_key(|&&i| (self.world.invoices[i as usize].issue, i))?;
+        let oldest = *group
+            .iter()
+            .min_by_key(|&&i| (self.world.invoices[i as usize].issue, i))?;
         for &index in &group {
             self.world.invoices[index as usize].reserved = true;
         }
-        payment.expect.push(Expect::not_applied("exception", self.world.invoice_id(oldest)));
+        payment.expect.push(Expect::not_applied(
+            "exception",
+            self.world.invoice_id(oldest),
+        ));
         Some(vec![payment])
     }
 
@@ -801,7 +986,12 @@ impl Planner {
             let currency = channel.currency();
             let customer = self.pick_customer(currency, false);
             customer
-                .and_then(|c| self.world.open_on(c, day).first().map(|&i| self.world.invoices[i as usize].open))
+                .and_then(|c| {
+                    self.world
+                        .open_on(c, day)
+                        .first()
+                        .map(|&i| self.world.invoices[i as usize].open)
+                })
                 .unwrap_or_else(|| invoice_amount(&mut self.rng))
         } else {
             invoice_amount(&mut self.rng)
@@ -815,14 +1005,23 @@ impl Planner {
         let ach = (channel == Channel::Nacha).then(|| {
             let odfi = refs::routing_number(&mut self.rng)[..8].to_owned();
             let trace = self.next_trace(&odfi);
-            Ach { company_id: format!("1{}", self.rng.digits(9)), odfi, trace, returns: None }
+            Ach {
+                company_id: format!("1{}", self.rng.digits(9)),
+                odfi,
+                trace,
+                returns: None,
+            }
         });
         let text = match self.rng.below(3) {
             0 => Vec::new(),
             1 => vec![format!("PAYMENT REF {}", self.rng.digits(7))],
             _ => vec![format!("ORDER {}", self.rng.digits(5))],
         };
-        let kind = if channel == Channel::Bai2 { Kind::Wire } else { Kind::Transfer };
+        let kind = if channel == Channel::Bai2 {
+            Kind::Wire
+        } else {
+            Kind::Transfer
+        };
         Payment {
             case: Case::UnknownPayer,
             channel,
@@ -844,8 +1043,15 @@ impl Planner {
         let currency = channel.currency();
         let payer = self.pick_customer(currency, false)?;
         let owner = self.pick_customer(currency, false)?;
-        let (a, b) = (&self.world.customers[payer as usize], &self.world.customers[owner as usize]);
-        if payer == owner || a.parent == Some(owner) || b.parent == Some(payer) || (a.parent.is_some() && a.parent == b.parent) {
+        let (a, b) = (
+            &self.world.customers[payer as usize],
+            &self.world.customers[owner as usize],
+        );
+        if payer == owner
+            || a.parent == Some(owner)
+            || b.parent == Some(payer)
+            || (a.parent.is_some() && a.parent == b.parent)
+        {
             return None;
         }
         let invoice = self.pick_free(owner, day, |inv| inv.amount >= 10_000)?;
@@ -858,7 +1064,9 @@ impl Planner {
         let mut payment = self.payment(Case::OtherCustomerInvoice, channel, payer, true, amount);
         let text = self.plain_text(&id);
         payment.text.push(text);
-        payment.expect.push(Expect::not_applied("exception", String::new()));
+        payment
+            .expect
+            .push(Expect::not_applied("exception", String::new()));
         self.world.invoices[invoice as usize].reserved = true;
         Some(vec![payment])
     }
@@ -868,7 +1076,8 @@ impl Planner {
         if self.rng.chance(500) {
             // Paid before the scenario: the ERP lists it with open amount zero.
             let position = self.paid_before.iter().position(|&i| {
-                self.world.customers[self.world.invoices[i as usize].customer as usize].currency == currency
+                self.world.customers[self.world.invoices[i as usize].customer as usize].currency
+                    == currency
             })?;
             let invoice = self.paid_before.swap_remove(position);
             let (customer, amount) = {
@@ -886,7 +1095,11 @@ impl Planner {
         let later = self.later_day(day)?;
         let customer = self.pick_customer(currency, false)?;
         let invoice = self.pick_free(customer, day, |inv| inv.amount >= 2_000)?;
-        let original_case = if self.rng.chance(500) { Case::ReferenceInText } else { Case::ExactReference };
+        let original_case = if self.rng.chance(500) {
+            Case::ReferenceInText
+        } else {
+            Case::ExactReference
+        };
         let mut original = self.single(original_case, channel, customer, invoice, day)?;
         let amount = self.world.invoices[invoice as usize].amount;
         let id = self.world.invoice_id(invoice);
@@ -907,7 +1120,9 @@ impl Planner {
         let mut credit = self.payment(Case::AchReturn, Channel::Nacha, customer, true, amount);
         let text = self.plain_text(&id);
         credit.text.push(text);
-        credit.expect.push(Expect::not_applied("non_ar", String::new()));
+        credit
+            .expect
+            .push(Expect::not_applied("non_ar", String::new()));
         self.world.invoices[invoice as usize].reserved = true;
         let original = credit.ach.clone()?;
         let mut debit = credit.clone();
@@ -915,7 +1130,11 @@ impl Planner {
         debit.credit = false;
         debit.text.clear();
         let trace = self.next_trace(&original.odfi);
-        debit.ach = Some(Ach { trace, returns: Some((original.trace.clone(), "R01")), ..original });
+        debit.ach = Some(Ach {
+            trace,
+            returns: Some((original.trace.clone(), "R01")),
+            ..original
+        });
         self.scheduled[later as usize - 1].push(debit);
         Some(vec![credit])
     }
@@ -937,22 +1156,80 @@ impl Planner {
         };
         let kind = *self.rng.pick(kinds);
         let (credit, low, high, name, text): (bool, Cents, Cents, &str, String) = match kind {
-            Kind::Interest => (true, 50, 50_000, "", format!("INTEREST {}", date.format("%b %Y")).to_uppercase()),
-            Kind::BankFee => (false, 500, 20_000, "", (*self.rng.pick(&["ACCOUNT MAINTENANCE FEE", "WIRE FEE", "ACH SERVICE CHARGE", "ANALYSIS FEE"])).to_owned()),
-            Kind::OwnTransferIn => (true, 1_000_000, 50_000_000, "OUR COMPANY", "TRANSFER FROM SAVINGS".to_owned()),
-            Kind::OwnTransferOut => (false, 1_000_000, 50_000_000, "OUR COMPANY", "TRANSFER TO TAX ACCOUNT".to_owned()),
+            Kind::Interest => (
+                true,
+                50,
+                50_000,
+                "",
+                format!("INTEREST {}", date.format("%b %Y")).to_uppercase(),
+            ),
+            Kind::BankFee => (
+                false,
+                500,
+                20_000,
+                "",
+                (*self.rng.pick(&[
+                    "ACCOUNT MAINTENANCE FEE",
+                    "WIRE FEE",
+                    "ACH SERVICE CHARGE",
+                    "ANALYSIS FEE",
+                ]))
+                .to_owned(),
+            ),
+            Kind::OwnTransferIn => (
+                true,
+                1_000_000,
+                50_000_000,
+                "OUR COMPANY",
+                "TRANSFER FROM SAVINGS".to_owned(),
+            ),
+            Kind::OwnTransferOut => (
+                false,
+                1_000_000,
+                50_000_000,
+                "OUR COMPANY",
+                "TRANSFER TO TAX ACCOUNT".to_owned(),
+            ),
             Kind::CardSettlement => {
-                let processor = *self.rng.pick(&["STRIPE TRANSFER", "SQUARE INC", "VISA NET SETTLE", "ADYEN NV"]);
-                (true, 10_000, 2_000_000, processor, format!("CARD SETTLEMENT MID {}", self.rng.digits(8)))
+                let processor = *self.rng.pick(&[
+                    "STRIPE TRANSFER",
+                    "SQUARE INC",
+                    "VISA NET SETTLE",
+                    "ADYEN NV",
+                ]);
+                (
+                    true,
+                    10_000,
+                    2_000_000,
+                    processor,
+                    format!("CARD SETTLEMENT MID {}", self.rng.digits(8)),
+                )
             }
-            Kind::Payroll => (false, 2_000_000, 20_000_000, "ADP PAYROLL", "PAYROLL RUN".to_owned()),
-            _ => (false, 10_000, 5_000_000, "", format!("VENDOR PAYMENT {}", self.rng.digits(6))),
+            Kind::Payroll => (
+                false,
+                2_000_000,
+                20_000_000,
+                "ADP PAYROLL",
+                "PAYROLL RUN".to_owned(),
+            ),
+            _ => (
+                false,
+                10_000,
+                5_000_000,
+                "",
+                format!("VENDOR PAYMENT {}", self.rng.digits(6)),
+            ),
         };
         let amount = self.rng.range(low, high);
         let ach = (channel == Channel::Nacha).then(|| {
             let odfi = refs::routing_number(&mut self.rng)[..8].to_owned();
             let trace = self.next_trace(&odfi);
-            Ach { company_id: format!("1{}", self.rng.digits(9)), odfi, trace, returns: None }
+            Ach {
+                company_id: format!("1{}", self.rng.digits(9)),
+                odfi,
+                trace,
+                returns: None,
+            }
         });
         vec![Payment {
             case: Case::NonAr,

@@ -191,7 +191,6 @@ impl World {
     }
 
     /// Issues an invoice to `customer`; it is listed in `load_day`'s invoices.csv.
-    #[allow(clippy::too_many_arguments)]
     pub fn issue(
         &mut self,
         rng: &mut Rand,
@@ -302,7 +301,10 @@ impl World {
             let invoice = &mut self.invoices[index as usize];
             let was_open = invoice.open > 0;
             invoice.open -= cents;
-            assert!(invoice.open >= 0, "an invoice is never applied beyond its open amount");
+            assert!(
+                invoice.open >= 0,
+                "an invoice is never applied beyond its open amount"
+            );
             let customer = &mut self.customers[invoice.customer as usize];
             if was_open && invoice.open == 0 {
                 customer.open.retain(|&i| i != index);
@@ -313,7 +315,14 @@ impl World {
     }
 }
 
-fn count_subsets(sorted: &[Cents], start: usize, remaining: Cents, depth: usize, cap: usize, found: &mut usize) {
+fn count_subsets(
+    sorted: &[Cents],
+    start: usize,
+    remaining: Cents,
+    depth: usize,
+    cap: usize,
+    found: &mut usize,
+) {
     for index in start..sorted.len() {
         if *found >= cap {
             return;
@@ -356,9 +365,30 @@ mod tests {
     #[test]
     fn invoice_numbers_round_trip() {
         for (no, text) in [
-            (InvoiceNo { issuer: 0, year: 2026, seq: 123 }, "INV-000123"),
-            (InvoiceNo { issuer: 1, year: 2026, seq: 456 }, "2026/0456"),
-            (InvoiceNo { issuer: 2, year: 2026, seq: 12345 }, "AB12345"),
+            (
+                InvoiceNo {
+                    issuer: 0,
+                    year: 2026,
+                    seq: 123,
+                },
+                "INV-000123",
+            ),
+            (
+                InvoiceNo {
+                    issuer: 1,
+                    year: 2026,
+                    seq: 456,
+                },
+                "2026/0456",
+            ),
+            (
+                InvoiceNo {
+                    issuer: 2,
+                    year: 2026,
+                    seq: 12345,
+                },
+                "AB12345",
+            ),
         ] {
             assert_eq!(no.render(), text);
             let (issuer, _, seq) = parse_invoice_no(text).unwrap();

@@ -22,17 +22,29 @@ fn the_same_seed_gives_byte_identical_files() {
     for path in &listed {
         let a = std::fs::read(first.path().join(path)).unwrap();
         let b = std::fs::read(second.path().join(path)).unwrap();
-        assert!(a == b, "{} differs between two runs with the same seed", path.display());
+        assert!(
+            a == b,
+            "{} differs between two runs with the same seed",
+            path.display()
+        );
     }
     let truth = std::fs::read(first.path().join("truth.csv")).unwrap();
-    assert_ne!(truth, std::fs::read(other.path().join("truth.csv")).unwrap());
+    assert_ne!(
+        truth,
+        std::fs::read(other.path().join("truth.csv")).unwrap()
+    );
 }
 
 #[test]
 fn every_case_appears_in_a_small_scenario() {
     let (_dir, scenario) = scenario(7, 100, 5);
     for case in Case::ALL {
-        assert!(scenario.cases.get(case.as_str()).copied().unwrap_or(0) > 0, "no {}: {:?}", case.as_str(), scenario.cases);
+        assert!(
+            scenario.cases.get(case.as_str()).copied().unwrap_or(0) > 0,
+            "no {}: {:?}",
+            case.as_str(),
+            scenario.cases
+        );
     }
     let transactions: usize = scenario
         .cases
@@ -54,16 +66,27 @@ fn parse(path: &Path) -> parsers::Report {
 fn every_csv_file_parses_without_diagnostics() {
     let (dir, _) = scenario(3, 400, 3);
     let mut bank_csv = 0;
-    for path in bank_files(dir.path()).iter().filter(|p| p.extension().is_some_and(|e| e == "csv")) {
+    for path in bank_files(dir.path())
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+    {
         let report = parse(path);
         assert_eq!(report.format, parsers::Format::Csv);
-        assert!(report.diagnostics.is_empty(), "{}: {:?}", path.display(), report.diagnostics);
+        assert!(
+            report.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            report.diagnostics
+        );
         bank_csv += 1;
     }
     assert!(bank_csv >= 3);
     let customers = std::fs::read(dir.path().join("customers.csv")).unwrap();
     recond::imports::customers::parse("customers.csv", &customers).expect("customers.csv imports");
-    for path in files(dir.path()).iter().filter(|p| p.ends_with("invoices.csv")) {
+    for path in files(dir.path())
+        .iter()
+        .filter(|p| p.ends_with("invoices.csv"))
+    {
         let bytes = std::fs::read(dir.path().join(path)).unwrap();
         recond::imports::invoices::parse("invoices.csv", &bytes).expect("invoices.csv imports");
     }
@@ -75,17 +98,31 @@ fn every_bank_file_of_every_format_parses_without_diagnostics() {
     let (dir, _) = scenario(5, 600, 4);
     for path in bank_files(dir.path()) {
         let report = parse(&path);
-        assert!(report.diagnostics.is_empty(), "{}: {:?}", path.display(), report.diagnostics);
+        assert!(
+            report.diagnostics.is_empty(),
+            "{}: {:?}",
+            path.display(),
+            report.diagnostics
+        );
     }
 }
 
 /// NACHA checked record by record against the specification, without recond's parser.
 fn check_nacha(text: &str, name: &str) -> Vec<String> {
     let records: Vec<&str> = text.lines().collect();
-    assert_eq!(records.len() % 10, 0, "{name}: not padded to a multiple of 10");
-    assert!(records.iter().all(|r| r.len() == 94), "{name}: a record is not 94 characters");
-    let (mut batches, mut entries_and_addenda, mut hash, mut debit, mut credit) = (0u64, 0u64, 0u64, 0u64, 0u64);
-    let (mut batch_count, mut batch_hash, mut batch_debit, mut batch_credit) = (0u64, 0u64, 0u64, 0u64);
+    assert_eq!(
+        records.len() % 10,
+        0,
+        "{name}: not padded to a multiple of 10"
+    );
+    assert!(
+        records.iter().all(|r| r.len() == 94),
+        "{name}: a record is not 94 characters"
+    );
+    let (mut batches, mut entries_and_addenda, mut hash, mut debit, mut credit) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut batch_count, mut batch_hash, mut batch_debit, mut batch_credit) =
+        (0u64, 0u64, 0u64, 0u64);
     let mut traces = Vec::new();
     let mut file_control_seen = false;
     for (index, record) in records.iter().enumerate() {
@@ -105,17 +142,33 @@ fn check_nacha(text: &str, name: &str) -> Vec<String> {
                     code => panic!("{name}: unexpected transaction code {code}"),
                 }
                 let check = parsers_free_aba(&record[3..11]);
-                assert_eq!(check.to_string(), &record[11..12], "{name}: routing check digit");
+                assert_eq!(
+                    check.to_string(),
+                    &record[11..12],
+                    "{name}: routing check digit"
+                );
                 traces.push(record[79..94].to_owned());
             }
             "7" => {
                 batch_count += 1;
-                let entry_seq = &records[..index].iter().rev().find(|r| r.starts_with('6')).unwrap()[87..94];
+                let entry_seq = &records[..index]
+                    .iter()
+                    .rev()
+                    .find(|r| r.starts_with('6'))
+                    .unwrap()[87..94];
                 assert_eq!(&record[87..94], entry_seq, "{name}: addenda sequence");
             }
             "8" => {
-                assert_eq!(number(4..10), batch_count, "{name}: batch entry/addenda count");
-                assert_eq!(number(10..20), batch_hash % 10_000_000_000, "{name}: batch entry hash");
+                assert_eq!(
+                    number(4..10),
+                    batch_count,
+                    "{name}: batch entry/addenda count"
+                );
+                assert_eq!(
+                    number(10..20),
+                    batch_hash % 10_000_000_000,
+                    "{name}: batch entry hash"
+                );
                 assert_eq!(number(20..32), batch_debit, "{name}: batch debits");
                 assert_eq!(number(32..44), batch_credit, "{name}: batch credits");
                 entries_and_addenda += batch_count;
@@ -126,9 +179,21 @@ fn check_nacha(text: &str, name: &str) -> Vec<String> {
             "9" if !file_control_seen => {
                 file_control_seen = true;
                 assert_eq!(number(1..7), batches, "{name}: batch count");
-                assert_eq!(number(7..13), records.len() as u64 / 10, "{name}: block count");
-                assert_eq!(number(13..21), entries_and_addenda, "{name}: entry/addenda count");
-                assert_eq!(number(21..31), hash % 10_000_000_000, "{name}: file entry hash");
+                assert_eq!(
+                    number(7..13),
+                    records.len() as u64 / 10,
+                    "{name}: block count"
+                );
+                assert_eq!(
+                    number(13..21),
+                    entries_and_addenda,
+                    "{name}: entry/addenda count"
+                );
+                assert_eq!(
+                    number(21..31),
+                    hash % 10_000_000_000,
+                    "{name}: file entry hash"
+                );
                 assert_eq!(number(31..43), debit, "{name}: file debits");
                 assert_eq!(number(43..55), credit, "{name}: file credits");
             }
@@ -150,7 +215,11 @@ fn check_bai2(text: &str, name: &str) -> Vec<String> {
     let records: Vec<&str> = text.lines().collect();
     let amount_sum_03 = |record: &str| -> i64 {
         let fields: Vec<&str> = record.trim_end_matches('/').split(',').collect();
-        fields[3..].chunks(4).filter(|c| c.len() >= 2 && !c[1].is_empty()).map(|c| c[1].parse::<i64>().unwrap()).sum()
+        fields[3..]
+            .chunks(4)
+            .filter(|c| c.len() >= 2 && !c[1].is_empty())
+            .map(|c| c[1].parse::<i64>().unwrap())
+            .sum()
     };
     let (mut account_total, mut account_records, mut group_records) = (0i64, 0usize, 0usize);
     let mut refs = Vec::new();
@@ -173,7 +242,11 @@ fn check_bai2(text: &str, name: &str) -> Vec<String> {
                 account_records += 1;
                 group_records += 1;
                 let type_code: u16 = fields[1].parse().unwrap();
-                if (100..400).contains(&type_code) { credits += amount } else { debits += amount }
+                if (100..400).contains(&type_code) {
+                    credits += amount
+                } else {
+                    debits += amount
+                }
                 let reference_field = if fields[3] == "V" { 6 } else { 4 };
                 refs.push(fields[reference_field].to_owned());
             }
@@ -184,21 +257,49 @@ fn check_bai2(text: &str, name: &str) -> Vec<String> {
             "49" => {
                 account_records += 1;
                 group_records += 1;
-                assert_eq!(fields[1].parse::<i64>().unwrap(), account_total, "{name}: account control total");
-                assert_eq!(fields[2].trim_end_matches('/').parse::<usize>().unwrap(), account_records, "{name}: account records");
-                assert_eq!(opening + credits - debits, closing, "{name}: ledger balances");
+                assert_eq!(
+                    fields[1].parse::<i64>().unwrap(),
+                    account_total,
+                    "{name}: account control total"
+                );
+                assert_eq!(
+                    fields[2].trim_end_matches('/').parse::<usize>().unwrap(),
+                    account_records,
+                    "{name}: account records"
+                );
+                assert_eq!(
+                    opening + credits - debits,
+                    closing,
+                    "{name}: ledger balances"
+                );
             }
             "98" => {
                 group_records += 1;
-                assert_eq!(fields[3].trim_end_matches('/').parse::<usize>().unwrap(), group_records, "{name}: group records");
+                assert_eq!(
+                    fields[3].trim_end_matches('/').parse::<usize>().unwrap(),
+                    group_records,
+                    "{name}: group records"
+                );
             }
             "99" => {
-                assert_eq!(fields[3].trim_end_matches('/').parse::<usize>().unwrap(), records.len(), "{name}: file records");
-                assert_eq!(fields[1].parse::<i64>().unwrap(), account_total, "{name}: file control total");
+                assert_eq!(
+                    fields[3].trim_end_matches('/').parse::<usize>().unwrap(),
+                    records.len(),
+                    "{name}: file records"
+                );
+                assert_eq!(
+                    fields[1].parse::<i64>().unwrap(),
+                    account_total,
+                    "{name}: file control total"
+                );
             }
             other => panic!("{name}: record {other}"),
         }
-        assert!(!(fields[0] == "16" && fields.len() > 7 && fields[6..].join(",").contains(',')) || fields[3] == "V", "{name}: comma in text");
+        assert!(
+            !(fields[0] == "16" && fields.len() > 7 && fields[6..].join(",").contains(','))
+                || fields[3] == "V",
+            "{name}: comma in text"
+        );
     }
     refs
 }
@@ -213,8 +314,13 @@ fn check_camt(text: &str, name: &str) -> Vec<String> {
     let (mut opening, mut closing, mut net) = (None, None, 0i64);
     let mut refs = Vec::new();
     loop {
-        match reader.read_event().unwrap_or_else(|e| panic!("{name}: not well-formed: {e}")) {
-            Event::Start(start) => path.push(String::from_utf8_lossy(start.local_name().as_ref()).into_owned()),
+        match reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("{name}: not well-formed: {e}"))
+        {
+            Event::Start(start) => {
+                path.push(String::from_utf8_lossy(start.local_name().as_ref()).into_owned())
+            }
             Event::End(_) => {
                 let closed = path.pop().unwrap();
                 let parent = path.last().map(String::as_str).unwrap_or("");
@@ -238,7 +344,9 @@ fn check_camt(text: &str, name: &str) -> Vec<String> {
                     balance_type = value;
                 } else if joined.ends_with("Bal/Amt") || joined.ends_with("Stmt/Ntry/Amt") {
                     amount = parse_cents(&value).unwrap();
-                } else if joined.ends_with("Bal/CdtDbtInd") || joined.ends_with("Stmt/Ntry/CdtDbtInd") {
+                } else if joined.ends_with("Bal/CdtDbtInd")
+                    || joined.ends_with("Stmt/Ntry/CdtDbtInd")
+                {
                     indicator = value;
                 } else if joined.ends_with("TxDtls/Refs/AcctSvcrRef") {
                     refs.push(value);
@@ -248,7 +356,11 @@ fn check_camt(text: &str, name: &str) -> Vec<String> {
             _ => {}
         }
     }
-    assert_eq!(opening.unwrap() + net, closing.unwrap(), "{name}: opening + entries = closing");
+    assert_eq!(
+        opening.unwrap() + net,
+        closing.unwrap(),
+        "{name}: opening + entries = closing"
+    );
     refs
 }
 
@@ -263,7 +375,11 @@ fn bank_files_follow_their_specifications_and_carry_the_truth_references() {
             "ach" => check_nacha(&text, &name),
             "txt" => check_bai2(&text, &name),
             "xml" => check_camt(&text, &name),
-            _ => text.lines().skip(1).map(|l| l.split(',').nth(4).unwrap().to_owned()).collect(),
+            _ => text
+                .lines()
+                .skip(1)
+                .map(|l| l.split(',').nth(4).unwrap().to_owned())
+                .collect(),
         };
         let unique: HashSet<String> = refs.iter().cloned().collect();
         assert_eq!(unique.len(), refs.len(), "{name}: bank references repeat");
@@ -272,8 +388,15 @@ fn bank_files_follow_their_specifications_and_carry_the_truth_references() {
     let mut reader = csv::Reader::from_path(dir.path().join("truth.csv")).unwrap();
     for row in reader.records() {
         let row = row.unwrap();
-        let file_refs = references.get(&row[0]).unwrap_or_else(|| panic!("truth names unknown file {}", &row[0]));
-        assert!(file_refs.contains(&row[1]), "{}: no bank_ref {}", &row[0], &row[1]);
+        let file_refs = references
+            .get(&row[0])
+            .unwrap_or_else(|| panic!("truth names unknown file {}", &row[0]));
+        assert!(
+            file_refs.contains(&row[1]),
+            "{}: no bank_ref {}",
+            &row[0],
+            &row[1]
+        );
     }
 }
 
@@ -281,11 +404,17 @@ fn bank_files_follow_their_specifications_and_carry_the_truth_references() {
 fn the_truth_never_applies_an_invoice_beyond_its_amount() {
     let (dir, scenario) = scenario(13, 2_000, 6);
     let mut amounts: HashMap<String, (i64, i64)> = HashMap::new();
-    for path in files(dir.path()).iter().filter(|p| p.ends_with("invoices.csv")) {
+    for path in files(dir.path())
+        .iter()
+        .filter(|p| p.ends_with("invoices.csv"))
+    {
         let mut reader = csv::Reader::from_path(dir.path().join(path)).unwrap();
         for row in reader.records() {
             let row = row.unwrap();
-            amounts.insert(row[0].to_owned(), (parse_cents(&row[3]).unwrap(), parse_cents(&row[7]).unwrap()));
+            amounts.insert(
+                row[0].to_owned(),
+                (parse_cents(&row[3]).unwrap(), parse_cents(&row[7]).unwrap()),
+            );
         }
     }
     assert_eq!(amounts.len(), scenario.invoices);
@@ -299,7 +428,9 @@ fn the_truth_never_applies_an_invoice_beyond_its_amount() {
         }
     }
     for (invoice, total) in settled {
-        let (_, open) = amounts.get(&invoice).unwrap_or_else(|| panic!("truth applies unknown invoice {invoice}"));
+        let (_, open) = amounts
+            .get(&invoice)
+            .unwrap_or_else(|| panic!("truth applies unknown invoice {invoice}"));
         assert!(total <= *open, "{invoice}: {total} applied, {open} open");
     }
 }

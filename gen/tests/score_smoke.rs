@@ -10,15 +10,30 @@ use recond_gen::score::{self, report, run};
 #[test]
 fn scores_a_small_scenario_end_to_end() {
     let (dir, scenario) = common::scenario(1, 100, 5);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut progress = Vec::new();
-    let actual = runtime.block_on(run::run(dir.path(), None, &mut progress)).expect("the pipeline runs");
+    let actual = runtime
+        .block_on(run::run(dir.path(), None, &mut progress))
+        .expect("the pipeline runs");
     let truth = run::read_truth(dir.path()).unwrap();
     let order: Vec<&str> = Case::ALL.iter().map(|c| c.as_str()).collect();
-    let report = score::compare(&truth, &actual.payments, &actual.applications, &actual.exceptions, &order);
+    let report = score::compare(
+        &truth,
+        &actual.payments,
+        &actual.applications,
+        &actual.exceptions,
+        &order,
+    );
     let mut table = Vec::new();
     report::write_table(&report, &mut table).unwrap();
-    println!("{}\n{}", String::from_utf8_lossy(&progress), String::from_utf8_lossy(&table));
+    println!(
+        "{}\n{}",
+        String::from_utf8_lossy(&progress),
+        String::from_utf8_lossy(&table)
+    );
     for (file, reason) in &actual.rejected {
         println!("rejected {file}: {reason}");
     }
@@ -28,7 +43,12 @@ fn scores_a_small_scenario_end_to_end() {
     let csv_missing: usize = truth
         .iter()
         .filter(|row| row.source_file.ends_with(".csv") && row.case != "duplicate_file")
-        .filter(|row| !actual.payments.iter().any(|p| p.source_file == row.source_file && p.bank_ref == row.bank_ref))
+        .filter(|row| {
+            !actual
+                .payments
+                .iter()
+                .any(|p| p.source_file == row.source_file && p.bank_ref == row.bank_ref)
+        })
         .count();
     assert_eq!(csv_missing, 0);
     let mut json = Vec::new();

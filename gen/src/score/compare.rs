@@ -18,7 +18,11 @@ pub fn parse_cents(text: &str) -> Option<i64> {
     if fraction.len() > 2 || whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
     let cents = whole.checked_mul(100)?.checked_add(fraction)?;
     Some(if negative { -cents } else { cents })
@@ -133,10 +137,15 @@ pub fn compare(
 ) -> Report {
     let mut expected: BTreeMap<Key, Vec<&TruthRow>> = BTreeMap::new();
     for row in truth {
-        expected.entry(key(&row.source_file, &row.bank_ref)).or_default().push(row);
+        expected
+            .entry(key(&row.source_file, &row.bank_ref))
+            .or_default()
+            .push(row);
     }
-    let actual_payments: HashMap<Key, &ActualPayment> =
-        payments.iter().map(|p| (key(&p.source_file, &p.bank_ref), p)).collect();
+    let actual_payments: HashMap<Key, &ActualPayment> = payments
+        .iter()
+        .map(|p| (key(&p.source_file, &p.bank_ref), p))
+        .collect();
     let mut actual_applications: HashMap<Key, Vec<&ActualApplication>> = HashMap::new();
     for application in applications {
         actual_applications
@@ -144,25 +153,35 @@ pub fn compare(
             .or_default()
             .push(application);
     }
-    let suggestions: HashMap<Key, &ActualException> =
-        exceptions.iter().map(|e| (key(&e.source_file, &e.bank_ref), e)).collect();
+    let suggestions: HashMap<Key, &ActualException> = exceptions
+        .iter()
+        .map(|e| (key(&e.source_file, &e.bank_ref), e))
+        .collect();
 
     let mut by_case: BTreeMap<String, CaseScore> = BTreeMap::new();
     for (payment_key, rows) in &expected {
         let first = rows[0];
-        let score = by_case.entry(first.case.clone()).or_insert_with(|| CaseScore {
-            case: first.case.clone(),
-            ..CaseScore::default()
-        });
+        let score = by_case
+            .entry(first.case.clone())
+            .or_insert_with(|| CaseScore {
+                case: first.case.clone(),
+                ..CaseScore::default()
+            });
         score.payments += 1;
-        let applied: &[&ActualApplication] = actual_applications.get(payment_key).map(Vec::as_slice).unwrap_or(&[]);
+        let applied: &[&ActualApplication] = actual_applications
+            .get(payment_key)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let payment = actual_payments.get(payment_key);
         if first.expected_status == "duplicate" {
             score.wrong += usize::from(!applied.is_empty());
             score.status_ok += usize::from(payment.is_none());
             continue;
         }
-        let should_apply = matches!(first.expected_status.as_str(), "applied" | "partially_applied");
+        let should_apply = matches!(
+            first.expected_status.as_str(),
+            "applied" | "partially_applied"
+        );
         score.should_apply += usize::from(should_apply);
         let Some(payment) = payment else {
             score.missing += 1;
@@ -174,14 +193,27 @@ pub fn compare(
             .filter(|row| row.applied.is_some())
             .map(|row| {
                 let writeoff = row.writeoff.unwrap_or(0);
-                let reason = if writeoff == 0 { "" } else { row.writeoff_reason.as_str() };
-                (row.invoice_id.as_str(), row.applied.unwrap_or(0), writeoff, reason)
+                let reason = if writeoff == 0 {
+                    ""
+                } else {
+                    row.writeoff_reason.as_str()
+                };
+                (
+                    row.invoice_id.as_str(),
+                    row.applied.unwrap_or(0),
+                    writeoff,
+                    reason,
+                )
             })
             .collect();
         let actual: Vec<(&str, i64, i64, &str)> = applied
             .iter()
             .map(|a| {
-                let reason = if a.writeoff == 0 { "" } else { a.writeoff_reason.as_str() };
+                let reason = if a.writeoff == 0 {
+                    ""
+                } else {
+                    a.writeoff_reason.as_str()
+                };
                 (a.invoice_id.as_str(), a.applied, a.writeoff, reason)
             })
             .collect();
@@ -192,7 +224,10 @@ pub fn compare(
             got.sort_unstable();
             if !got.is_empty() && want == got {
                 score.applied_right += 1;
-            } else if got.iter().any(|g| !want.iter().any(|w| (w.0, w.1, w.2) == (g.0, g.1, g.2))) {
+            } else if got
+                .iter()
+                .any(|g| !want.iter().any(|w| (w.0, w.1, w.2) == (g.0, g.1, g.2)))
+            {
                 score.wrong += 1;
             }
         } else if !actual.is_empty() {
@@ -206,9 +241,11 @@ pub fn compare(
                 .collect();
             if !right.is_empty() {
                 score.exceptions_with_right_invoice += 1;
-                let hit = suggestions
-                    .get(payment_key)
-                    .is_some_and(|e| e.suggested_invoices.iter().any(|s| right.contains(&s.as_str())));
+                let hit = suggestions.get(payment_key).is_some_and(|e| {
+                    e.suggested_invoices
+                        .iter()
+                        .any(|s| right.contains(&s.as_str()))
+                });
                 score.suggestion_hits += usize::from(hit);
             }
         }
@@ -243,7 +280,17 @@ pub fn compare(
 mod tests {
     use super::*;
 
-    fn truth(file: &str, bank_ref: &str, case: &str, status: &str, invoice: &str, applied: Option<i64>, writeoff: Option<i64>, reason: &str) -> TruthRow {
+    #[allow(clippy::too_many_arguments)]
+    fn truth(
+        file: &str,
+        bank_ref: &str,
+        case: &str,
+        status: &str,
+        invoice: &str,
+        applied: Option<i64>,
+        writeoff: Option<i64>,
+        reason: &str,
+    ) -> TruthRow {
         TruthRow {
             source_file: file.into(),
             bank_ref: bank_ref.into(),
@@ -257,10 +304,21 @@ mod tests {
     }
 
     fn paid(file: &str, bank_ref: &str, status: &str) -> ActualPayment {
-        ActualPayment { source_file: file.into(), bank_ref: bank_ref.into(), status: status.into() }
+        ActualPayment {
+            source_file: file.into(),
+            bank_ref: bank_ref.into(),
+            status: status.into(),
+        }
     }
 
-    fn app(file: &str, bank_ref: &str, invoice: &str, applied: i64, writeoff: i64, reason: &str) -> ActualApplication {
+    fn app(
+        file: &str,
+        bank_ref: &str,
+        invoice: &str,
+        applied: i64,
+        writeoff: i64,
+        reason: &str,
+    ) -> ActualApplication {
         ActualApplication {
             source_file: file.into(),
             bank_ref: bank_ref.into(),
@@ -285,24 +343,114 @@ mod tests {
     fn counts_match_a_hand_made_pair() {
         let truth = vec![
             // 1: exact, applied right.
-            truth("a.csv", "1", "exact_reference", "applied", "INV-1", Some(10_000), Some(0), ""),
+            truth(
+                "a.csv",
+                "1",
+                "exact_reference",
+                "applied",
+                "INV-1",
+                Some(10_000),
+                Some(0),
+                "",
+            ),
             // 2: exact, applied to the wrong invoice: wrong.
-            truth("a.csv", "2", "exact_reference", "applied", "INV-2", Some(20_000), Some(0), ""),
+            truth(
+                "a.csv",
+                "2",
+                "exact_reference",
+                "applied",
+                "INV-2",
+                Some(20_000),
+                Some(0),
+                "",
+            ),
             // 3: exact, left as exception, right invoice suggested.
-            truth("a.csv", "3", "exact_reference", "applied", "INV-3", Some(30_000), Some(0), ""),
+            truth(
+                "a.csv",
+                "3",
+                "exact_reference",
+                "applied",
+                "INV-3",
+                Some(30_000),
+                Some(0),
+                "",
+            ),
             // 4: two invoices, only one applied: not right, not wrong.
-            truth("a.csv", "4", "structured_remittance", "applied", "INV-4", Some(1_000), Some(0), ""),
-            truth("a.csv", "4", "structured_remittance", "applied", "INV-5", Some(2_000), Some(0), ""),
+            truth(
+                "a.csv",
+                "4",
+                "structured_remittance",
+                "applied",
+                "INV-4",
+                Some(1_000),
+                Some(0),
+                "",
+            ),
+            truth(
+                "a.csv",
+                "4",
+                "structured_remittance",
+                "applied",
+                "INV-5",
+                Some(2_000),
+                Some(0),
+                "",
+            ),
             // 5: discount, applied with the right write-off and reason.
-            truth("a.csv", "5", "early_payment_discount", "applied", "INV-6", Some(9_800), Some(200), "discount"),
+            truth(
+                "a.csv",
+                "5",
+                "early_payment_discount",
+                "applied",
+                "INV-6",
+                Some(9_800),
+                Some(200),
+                "discount",
+            ),
             // 6: ambiguous, applied anyway: wrong; and the exception-less payment has no hit.
-            truth("a.csv", "6", "ambiguous_amount", "exception", "INV-7", None, None, ""),
+            truth(
+                "a.csv",
+                "6",
+                "ambiguous_amount",
+                "exception",
+                "INV-7",
+                None,
+                None,
+                "",
+            ),
             // 7: ambiguous, left as exception, suggestion misses.
-            truth("a.csv", "7", "ambiguous_amount", "exception", "INV-8", None, None, ""),
+            truth(
+                "a.csv",
+                "7",
+                "ambiguous_amount",
+                "exception",
+                "INV-8",
+                None,
+                None,
+                "",
+            ),
             // 8: missing from the export.
-            truth("a.csv", "8", "exact_reference", "applied", "INV-9", Some(100), Some(0), ""),
+            truth(
+                "a.csv",
+                "8",
+                "exact_reference",
+                "applied",
+                "INV-9",
+                Some(100),
+                Some(0),
+                "",
+            ),
             // 9: duplicate delivery, not stored again: status ok.
-            truth("b.csv", "1", "duplicate_file", "duplicate", "", None, None, ""),
+            truth(
+                "b.csv",
+                "1",
+                "duplicate_file",
+                "duplicate",
+                "",
+                None,
+                None,
+                "",
+            ),
         ];
         let payments = vec![
             paid("a.csv", "1", "applied"),
@@ -323,21 +471,62 @@ mod tests {
             app("z.csv", "9", "INV-1", 1, 0, ""),
         ];
         let exceptions = vec![
-            ActualException { source_file: "a.csv".into(), bank_ref: "3".into(), suggested_invoices: vec!["INV-0".into(), "INV-3".into()] },
-            ActualException { source_file: "a.csv".into(), bank_ref: "7".into(), suggested_invoices: vec!["INV-X".into()] },
+            ActualException {
+                source_file: "a.csv".into(),
+                bank_ref: "3".into(),
+                suggested_invoices: vec!["INV-0".into(), "INV-3".into()],
+            },
+            ActualException {
+                source_file: "a.csv".into(),
+                bank_ref: "7".into(),
+                suggested_invoices: vec!["INV-X".into()],
+            },
         ];
-        let report = compare(&truth, &payments, &applications, &exceptions, &["exact_reference"]);
+        let report = compare(
+            &truth,
+            &payments,
+            &applications,
+            &exceptions,
+            &["exact_reference"],
+        );
         let exact = &report.cases[0];
         assert_eq!(exact.case, "exact_reference");
         assert_eq!(
-            (exact.payments, exact.should_apply, exact.applied_right, exact.wrong, exact.missing, exact.status_ok),
+            (
+                exact.payments,
+                exact.should_apply,
+                exact.applied_right,
+                exact.wrong,
+                exact.missing,
+                exact.status_ok
+            ),
             (4, 4, 1, 1, 1, 2)
         );
-        assert_eq!((exact.exceptions_with_right_invoice, exact.suggestion_hits), (1, 1));
-        let ambiguous = report.cases.iter().find(|c| c.case == "ambiguous_amount").unwrap();
-        assert_eq!((ambiguous.payments, ambiguous.wrong, ambiguous.status_ok), (2, 1, 1));
-        assert_eq!((ambiguous.exceptions_with_right_invoice, ambiguous.suggestion_hits), (1, 0));
-        let structured = report.cases.iter().find(|c| c.case == "structured_remittance").unwrap();
+        assert_eq!(
+            (exact.exceptions_with_right_invoice, exact.suggestion_hits),
+            (1, 1)
+        );
+        let ambiguous = report
+            .cases
+            .iter()
+            .find(|c| c.case == "ambiguous_amount")
+            .unwrap();
+        assert_eq!(
+            (ambiguous.payments, ambiguous.wrong, ambiguous.status_ok),
+            (2, 1, 1)
+        );
+        assert_eq!(
+            (
+                ambiguous.exceptions_with_right_invoice,
+                ambiguous.suggestion_hits
+            ),
+            (1, 0)
+        );
+        let structured = report
+            .cases
+            .iter()
+            .find(|c| c.case == "structured_remittance")
+            .unwrap();
         assert_eq!((structured.applied_right, structured.wrong), (0, 0));
         let overall = &report.overall;
         assert_eq!(overall.payments, 9);
@@ -345,7 +534,10 @@ mod tests {
         assert_eq!(overall.applied_right, 2);
         // Two wrong truth payments plus one application on a payment the truth does not know.
         assert_eq!(overall.wrong, 3);
-        assert_eq!((report.unexpected_payments, report.unexpected_applications), (1, 1));
+        assert_eq!(
+            (report.unexpected_payments, report.unexpected_applications),
+            (1, 1)
+        );
         assert_eq!(overall.auto_apply_rate(), Some(2.0 / 6.0));
         assert_eq!(overall.suggestion_hit_rate(), Some(0.5));
     }

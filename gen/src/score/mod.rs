@@ -16,4 +16,6 @@ pub mod compare;
 pub mod report;
 pub mod run;
 
-pub use compare::{compare, ActualApplication, ActualException, ActualPayment, CaseScore, Report, TruthRow};
+pub use compare::{
+    compare, ActualApplication, ActualException, ActualPayment, CaseScore, Report, TruthRow,
+};

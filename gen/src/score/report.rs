@@ -7,7 +7,8 @@ use recond::output::{OutputFormat, Table};
 use super::compare::{CaseScore, Report};
 
 fn percent(rate: Option<f64>) -> String {
-    rate.map(|r| format!("{:.1}", r * 100.0)).unwrap_or_else(|| "-".to_owned())
+    rate.map(|r| format!("{:.1}", r * 100.0))
+        .unwrap_or_else(|| "-".to_owned())
 }
 
 fn row(score: &CaseScore) -> Vec<String> {

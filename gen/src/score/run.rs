@@ -28,33 +28,56 @@ pub struct Actual {
 /// The day directories and their business dates, from scenario.json.
 pub fn days(dir: &Path) -> anyhow::Result<Vec<(PathBuf, NaiveDate)>> {
     let path = dir.join("scenario.json");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))?;
-    let scenario: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let dates = scenario["dates"].as_array().context("scenario.json has no dates")?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    let scenario: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let dates = scenario["dates"]
+        .as_array()
+        .context("scenario.json has no dates")?;
     let mut day_dirs: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("day-")))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("day-"))
+        })
         .collect();
     day_dirs.sort();
-    anyhow::ensure!(day_dirs.len() == dates.len(), "{} day folders but {} dates in scenario.json", day_dirs.len(), dates.len());
+    anyhow::ensure!(
+        day_dirs.len() == dates.len(),
+        "{} day folders but {} dates in scenario.json",
+        day_dirs.len(),
+        dates.len()
+    );
     day_dirs
         .into_iter()
         .zip(dates)
         .map(|(day_dir, date)| {
             let date = date.as_str().context("a date is not a string")?;
-            Ok((day_dir, date.parse::<NaiveDate>().with_context(|| format!("bad date {date}"))?))
+            Ok((
+                day_dir,
+                date.parse::<NaiveDate>()
+                    .with_context(|| format!("bad date {date}"))?,
+            ))
         })
         .collect()
 }
 
 /// Runs the pipeline on a fresh database (`database_url`, or a new SQLite file in
 /// `DIR/.score/`) and reads the exports.
-pub async fn run(dir: &Path, database_url: Option<String>, progress: &mut dyn std::io::Write) -> anyhow::Result<Actual> {
+pub async fn run(
+    dir: &Path,
+    database_url: Option<String>,
+    progress: &mut dyn std::io::Write,
+) -> anyhow::Result<Actual> {
     let data_dir = dir.join(".score");
     if database_url.is_none() && data_dir.exists() {
-        std::fs::remove_dir_all(&data_dir).with_context(|| format!("could not clear {}", data_dir.display()))?;
+        std::fs::remove_dir_all(&data_dir)
+            .with_context(|| format!("could not clear {}", data_dir.display()))?;
     }
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("could not create {}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("could not create {}", data_dir.display()))?;
     let config = Config::from_raw(
         Default::default(),
         &Overrides {
@@ -68,13 +91,32 @@ pub async fn run(dir: &Path, database_url: Option<String>, progress: &mut dyn st
     result
 }
 
-async fn replay(store: &Store, config: &Config, dir: &Path, progress: &mut dyn std::io::Write) -> anyhow::Result<Actual> {
+async fn replay(
+    store: &Store,
+    config: &Config,
+    dir: &Path,
+    progress: &mut dyn std::io::Write,
+) -> anyhow::Result<Actual> {
     let mut actual = Actual::default();
     for (index, (day_dir, today)) in days(dir)?.into_iter().enumerate() {
         if index == 0 {
-            commands::import(store, config, ImportKind::Customers, &dir.join("customers.csv"), today).await?;
+            commands::import(
+                store,
+                config,
+                ImportKind::Customers,
+                &dir.join("customers.csv"),
+                today,
+            )
+            .await?;
         }
-        let (invoices, run) = commands::import(store, config, ImportKind::Invoices, &day_dir.join("invoices.csv"), today).await?;
+        let (invoices, run) = commands::import(
+            store,
+            config,
+            ImportKind::Invoices,
+            &day_dir.join("invoices.csv"),
+            today,
+        )
+        .await?;
         let mut bank_files: Vec<PathBuf> = std::fs::read_dir(day_dir.join("bank"))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.is_file())
@@ -85,7 +127,10 @@ async fn replay(store: &Store, config: &Config, dir: &Path, progress: &mut dyn s
         writeln!(
             progress,
             "{} {today}: {} invoices (re-matched {}), {} bank files, {stored} transactions stored",
-            day_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            day_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             invoices.rows,
             run.payments,
             bank_files.len()
@@ -99,7 +144,11 @@ async fn replay(store: &Store, config: &Config, dir: &Path, progress: &mut dyn s
     let payments = commands::export(store, ExportWhat::Payments).await?;
     let applications = commands::export(store, ExportWhat::Applications).await?;
     actual.payments = rows(&payments)?
-        .map(|r| ActualPayment { source_file: r("source_file"), bank_ref: r("bank_ref"), status: r("status") })
+        .map(|r| ActualPayment {
+            source_file: r("source_file"),
+            bank_ref: r("bank_ref"),
+            status: r("status"),
+        })
         .collect();
     actual.applications = rows(&applications)?
         .map(|r| ActualApplication {
@@ -114,7 +163,11 @@ async fn replay(store: &Store, config: &Config, dir: &Path, progress: &mut dyn s
     actual.exceptions = commands::open_exceptions(store)
         .await?
         .into_iter()
-        .map(|e| ActualException { source_file: e.source_file, bank_ref: e.bank_ref, suggested_invoices: e.suggested_invoices })
+        .map(|e| ActualException {
+            source_file: e.source_file,
+            bank_ref: e.bank_ref,
+            suggested_invoices: e.suggested_invoices,
+        })
         .collect();
     Ok(actual)
 }
@@ -136,7 +189,8 @@ fn rows(table: &Table) -> anyhow::Result<impl Iterator<Item = impl Fn(&str) -> S
 /// Reads truth.csv.
 pub fn read_truth(dir: &Path) -> anyhow::Result<Vec<TruthRow>> {
     let path = dir.join("truth.csv");
-    let mut reader = ::csv::Reader::from_path(&path).with_context(|| format!("could not read {}", path.display()))?;
+    let mut reader = ::csv::Reader::from_path(&path)
+        .with_context(|| format!("could not read {}", path.display()))?;
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.with_context(|| format!("bad row in {}", path.display()))?;

@@ -30,7 +30,10 @@ fn type_code(kind: Kind) -> u16 {
 }
 
 fn clean(text: &str) -> String {
-    text.replace(',', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    text.replace(',', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The detail text as a US bank prints it for each kind of credit.
@@ -38,8 +41,15 @@ fn detail_text(payment: &Payment, rng: &mut Rand) -> String {
     let remittance = payment.text.join(" ");
     let name = &payment.payer_name;
     let text = match payment.kind {
-        Kind::Transfer => format!("ACH CREDIT ORIG CO NAME:{name} ORIG ID:{} DESC:PAYMENT RMT {remittance}", rng.digits(10)),
-        Kind::Wire => format!("WIRE IN ORG {name} OBI {remittance} IMAD {}B1QGC01C{}", rng.digits(4), rng.digits(6)),
+        Kind::Transfer => format!(
+            "ACH CREDIT ORIG CO NAME:{name} ORIG ID:{} DESC:PAYMENT RMT {remittance}",
+            rng.digits(10)
+        ),
+        Kind::Wire => format!(
+            "WIRE IN ORG {name} OBI {remittance} IMAD {}B1QGC01C{}",
+            rng.digits(4),
+            rng.digits(6)
+        ),
         Kind::Lockbox => format!("LOCKBOX 4471 ITEM {} {name} {remittance}", rng.digits(4)),
         Kind::Check => format!("CHECK DEPOSIT {name} {remittance}"),
         _ => format!("{name} {remittance}"),
@@ -48,7 +58,13 @@ fn detail_text(payment: &Payment, rng: &mut Rand) -> String {
 }
 
 /// Renders one file with one group and one account; updates the running balance.
-pub fn render(accounts: &mut Accounts, rng: &mut Rand, date: NaiveDate, creation_time: &str, payments: &[&Payment]) -> Rendered {
+pub fn render(
+    accounts: &mut Accounts,
+    rng: &mut Rand,
+    date: NaiveDate,
+    creation_time: &str,
+    payments: &[&Payment],
+) -> Rendered {
     let yymmdd = date.format("%y%m%d").to_string();
     let opening = accounts.usd_balance;
     let credits: Vec<&&Payment> = payments.iter().filter(|p| p.credit).collect();
@@ -61,8 +77,14 @@ pub fn render(accounts: &mut Accounts, rng: &mut Rand, date: NaiveDate, creation
     accounts.bai2_file_id += 1;
 
     let mut lines: Vec<String> = Vec::with_capacity(payments.len() * 2 + 8);
-    lines.push(format!("01,{},OURCOMPANY,{yymmdd},{creation_time},{file_id},,,2/", accounts.usd_routing));
-    lines.push(format!("02,OURCOMPANY,{},1,{yymmdd},0000,USD,2/", accounts.usd_routing));
+    lines.push(format!(
+        "01,{},OURCOMPANY,{yymmdd},{creation_time},{file_id},,,2/",
+        accounts.usd_routing
+    ));
+    lines.push(format!(
+        "02,OURCOMPANY,{},1,{yymmdd},0000,USD,2/",
+        accounts.usd_routing
+    ));
     let account_start = lines.len();
     lines.push(format!(
         "03,{},USD,010,{opening},,,015,{closing},,,100,{credit_total},{},,400,{debit_total},{},/",
@@ -84,7 +106,11 @@ pub fn render(accounts: &mut Accounts, rng: &mut Rand, date: NaiveDate, creation
             2 => "1".to_owned(),
             _ => "0".to_owned(),
         };
-        let head = format!("16,{},{},{funds},{bank_ref},{customer_ref},", type_code(payment.kind), payment.amount);
+        let head = format!(
+            "16,{},{},{funds},{bank_ref},{customer_ref},",
+            type_code(payment.kind),
+            payment.amount
+        );
         let text = detail_text(payment, rng);
         let mut pieces = split_words(&text, 80usize.saturating_sub(head.len()).max(20)).into_iter();
         match pieces.next() {

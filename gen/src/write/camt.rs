@@ -73,7 +73,11 @@ pub fn render(
     let day = date.format("%Y-%m-%d").to_string();
     let opening = accounts.eur_balance;
     let credits: i64 = payments.iter().filter(|p| p.credit).map(|p| p.amount).sum();
-    let debits: i64 = payments.iter().filter(|p| !p.credit).map(|p| p.amount).sum();
+    let debits: i64 = payments
+        .iter()
+        .filter(|p| !p.credit)
+        .map(|p| p.amount)
+        .sum();
     let closing = opening + credits - debits;
     accounts.eur_balance = closing;
     accounts.camt_sequence += 1;
@@ -88,11 +92,24 @@ pub fn render(
     let _ = writeln!(x, "  <BkToCstmrStmt>");
     let _ = writeln!(x, "    <GrpHdr>\n      <MsgId>{message_id}</MsgId>\n      <CreDtTm>{day}T06:30:00</CreDtTm>\n    </GrpHdr>");
     let _ = writeln!(x, "    <Stmt>");
-    let _ = writeln!(x, "      <Id>STMT-{}-{}</Id>", date.format("%Y%m%d"), accounts.camt_sequence);
-    let _ = writeln!(x, "      <ElctrncSeqNb>{}</ElctrncSeqNb>", accounts.camt_sequence);
+    let _ = writeln!(
+        x,
+        "      <Id>STMT-{}-{}</Id>",
+        date.format("%Y%m%d"),
+        accounts.camt_sequence
+    );
+    let _ = writeln!(
+        x,
+        "      <ElctrncSeqNb>{}</ElctrncSeqNb>",
+        accounts.camt_sequence
+    );
     let _ = writeln!(x, "      <CreDtTm>{day}T06:30:00</CreDtTm>");
     let _ = writeln!(x, "      <FrToDt>\n        <FrDtTm>{day}T00:00:00</FrDtTm>\n        <ToDtTm>{day}T23:59:59</ToDtTm>\n      </FrToDt>");
-    let bic = if version == Version::V02 { "BIC" } else { "BICFI" };
+    let bic = if version == Version::V02 {
+        "BIC"
+    } else {
+        "BICFI"
+    };
     let _ = writeln!(
         x,
         "      <Acct>\n        <Id>\n          <IBAN>{}</IBAN>\n        </Id>\n        <Ccy>EUR</Ccy>\n        <Ownr>\n          <Nm>Our Company GmbH</Nm>\n        </Ownr>\n        <Svcr>\n          <FinInstnId>\n            <{bic}>{}</{bic}>\n          </FinInstnId>\n        </Svcr>\n      </Acct>",
@@ -124,7 +141,11 @@ pub fn render(
         let amount: i64 = group.iter().map(|p| p.amount).sum();
         let first = group[0];
         let indicator = if first.credit { "CRDT" } else { "DBIT" };
-        let status = if version == Version::V08 { "<Sts>\n          <Cd>BOOK</Cd>\n        </Sts>" } else { "<Sts>BOOK</Sts>" };
+        let status = if version == Version::V08 {
+            "<Sts>\n          <Cd>BOOK</Cd>\n        </Sts>"
+        } else {
+            "<Sts>BOOK</Sts>"
+        };
         let (domain, family, sub_family) = bank_code(first.kind, first.credit);
         let _ = writeln!(
             x,
@@ -133,7 +154,11 @@ pub fn render(
         );
         let _ = writeln!(x, "        <NtryDtls>");
         if group.len() > 1 {
-            let _ = writeln!(x, "          <Btch>\n            <NbOfTxs>{}</NbOfTxs>\n          </Btch>", group.len());
+            let _ = writeln!(
+                x,
+                "          <Btch>\n            <NbOfTxs>{}</NbOfTxs>\n          </Btch>",
+                group.len()
+            );
         }
         for (offset, payment) in group.iter().enumerate() {
             let tx_ref = if group.len() > 1 {
@@ -146,25 +171,38 @@ pub fn render(
         }
         let _ = writeln!(x, "        </NtryDtls>");
         if matches!(first.kind, Kind::Interest | Kind::BankFee) {
-            let _ = writeln!(x, "        <AddtlNtryInf>{}</AddtlNtryInf>", escape(&first.text.join(" ")));
+            let _ = writeln!(
+                x,
+                "        <AddtlNtryInf>{}</AddtlNtryInf>",
+                escape(&first.text.join(" "))
+            );
         }
         let _ = writeln!(x, "      </Ntry>");
         index = end;
     }
     let _ = writeln!(x, "    </Stmt>\n  </BkToCstmrStmt>\n</Document>");
-    Rendered { bytes: x.into_bytes(), bank_refs }
+    Rendered {
+        bytes: x.into_bytes(),
+        bank_refs,
+    }
 }
 
 fn write_tx(x: &mut String, version: Version, payment: &Payment, tx_ref: &str, rng: &mut Rand) {
     let amount = format_cents(payment.amount);
     let indicator = if payment.credit { "CRDT" } else { "DBIT" };
-    let _ = writeln!(x, "          <TxDtls>\n            <Refs>\n              <AcctSvcrRef>{tx_ref}</AcctSvcrRef>");
+    let _ = writeln!(
+        x,
+        "          <TxDtls>\n            <Refs>\n              <AcctSvcrRef>{tx_ref}</AcctSvcrRef>"
+    );
     let end_to_end = if payment.credit && rng.chance(600) {
         format!("E2E{}", rng.digits(12))
     } else {
         "NOTPROVIDED".to_owned()
     };
-    let _ = writeln!(x, "              <EndToEndId>{end_to_end}</EndToEndId>\n            </Refs>");
+    let _ = writeln!(
+        x,
+        "              <EndToEndId>{end_to_end}</EndToEndId>\n            </Refs>"
+    );
     match version {
         Version::V02 => {
             let _ = writeln!(x, "            <AmtDtls>\n              <TxAmt>\n                <Amt Ccy=\"EUR\">{amount}</Amt>\n              </TxAmt>\n            </AmtDtls>");
@@ -181,7 +219,10 @@ fn write_tx(x: &mut String, version: Version, payment: &Payment, tx_ref: &str, r
         if version == Version::V08 {
             let _ = writeln!(x, "              <{role}>\n                <Pty>\n                  <Nm>{name}</Nm>\n                </Pty>\n              </{role}>");
         } else {
-            let _ = writeln!(x, "              <{role}>\n                <Nm>{name}</Nm>\n              </{role}>");
+            let _ = writeln!(
+                x,
+                "              <{role}>\n                <Nm>{name}</Nm>\n              </{role}>"
+            );
         }
     };
     let account = payment.payer_account.as_deref().filter(|a| !a.is_empty());
@@ -201,7 +242,11 @@ fn write_tx(x: &mut String, version: Version, payment: &Payment, tx_ref: &str, r
     let ustrd: Vec<String> = if text_in_entry {
         Vec::new()
     } else {
-        payment.text.iter().flat_map(|line| split_words(line, 140)).collect()
+        payment
+            .text
+            .iter()
+            .flat_map(|line| split_words(line, 140))
+            .collect()
     };
     if ustrd.is_empty() && payment.items.is_empty() && payment.creditor_ref.is_none() {
         let _ = writeln!(x, "          </TxDtls>");

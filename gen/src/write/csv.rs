@@ -8,15 +8,26 @@ use super::{Accounts, Rendered};
 use crate::payment::Payment;
 use crate::world::format_cents;
 
-pub const HEADER: &str = "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description";
+pub const HEADER: &str =
+    "booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description";
 
 pub fn render(accounts: &mut Accounts, date: NaiveDate, payments: &[&Payment]) -> Rendered {
-    let mut writer = ::csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(payments.len() * 120));
+    let mut writer = ::csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(payments.len() * 120));
     let day = date.format("%Y-%m-%d").to_string();
     let mut bank_refs = Vec::with_capacity(payments.len());
     for payment in payments {
-        let bank_ref = format!("BK{}{:08}", date.format("%y%m%d"), accounts.next_reference());
-        let amount = if payment.credit { payment.amount } else { -payment.amount };
+        let bank_ref = format!(
+            "BK{}{:08}",
+            date.format("%y%m%d"),
+            accounts.next_reference()
+        );
+        let amount = if payment.credit {
+            payment.amount
+        } else {
+            -payment.amount
+        };
         let record = [
             day.as_str(),
             day.as_str(),

@@ -12,17 +12,34 @@ use crate::rng::Rand;
 
 /// Left-justified, space-padded (or cut) to `width`, ASCII upper case.
 fn alpha(text: &str, width: usize) -> String {
-    let text: String = ascii_upper(text).chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).take(width).collect();
+    let text: String = ascii_upper(text)
+        .chars()
+        .filter(|c| c.is_ascii() && !c.is_ascii_control())
+        .take(width)
+        .collect();
     format!("{text:<width$}")
 }
 
 fn push(records: &mut Vec<String>, record: String) {
-    assert_eq!(record.len(), 94, "NACHA record of {} characters: {record}", record.len());
+    assert_eq!(
+        record.len(),
+        94,
+        "NACHA record of {} characters: {record}",
+        record.len()
+    );
     records.push(record);
 }
 
 /// Renders one file; `modifier` is the file id modifier (A-Z, 0-9).
-pub fn render(accounts: &Accounts, rng: &mut Rand, date: NaiveDate, creation_time: &str, modifier: char, control_base: u32, payments: &[&Payment]) -> Rendered {
+pub fn render(
+    accounts: &Accounts,
+    rng: &mut Rand,
+    date: NaiveDate,
+    creation_time: &str,
+    modifier: char,
+    control_base: u32,
+    payments: &[&Payment],
+) -> Rendered {
     let yymmdd = date.format("%y%m%d").to_string();
     let julian = date.format("%j").to_string();
     let our_rdfi = &accounts.usd_routing[..8];
@@ -40,10 +57,14 @@ pub fn render(accounts: &Accounts, rng: &mut Rand, date: NaiveDate, creation_tim
         ),
     );
     let mut bank_refs = Vec::with_capacity(payments.len());
-    let (mut file_entries, mut file_hash, mut file_debit, mut file_credit) = (0u64, 0u64, 0i64, 0i64);
+    let (mut file_entries, mut file_hash, mut file_debit, mut file_credit) =
+        (0u64, 0u64, 0i64, 0i64);
     let mut batches = 0u32;
     for (index, payment) in payments.iter().enumerate() {
-        let ach = payment.ach.as_ref().expect("NACHA payments carry ACH details");
+        let ach = payment
+            .ach
+            .as_ref()
+            .expect("NACHA payments carry ACH details");
         batches += 1;
         let (sec, description) = match payment.kind {
             Kind::Ctx => ("CTX", "EDI PYMNTS"),
@@ -87,7 +108,11 @@ pub fn render(accounts: &Accounts, rng: &mut Rand, date: NaiveDate, creation_tim
                     envelope: rng.chance(700),
                     terminator: if rng.chance(500) { '~' } else { '\\' },
                 });
-                let chunks: Vec<String> = text.as_bytes().chunks(80).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+                let chunks: Vec<String> = text
+                    .as_bytes()
+                    .chunks(80)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
                 chunks
                     .iter()
                     .enumerate()
@@ -126,7 +151,11 @@ pub fn render(accounts: &Accounts, rng: &mut Rand, date: NaiveDate, creation_tim
         }
         let entries = 1 + addenda.len() as u64;
         let hash: u64 = our_rdfi.parse().expect("digits");
-        let (debit, credit) = if payment.credit { (0, payment.amount) } else { (payment.amount, 0) };
+        let (debit, credit) = if payment.credit {
+            (0, payment.amount)
+        } else {
+            (payment.amount, 0)
+        };
         push(
             &mut records,
             format!(

@@ -26,7 +26,13 @@ pub struct Remittance<'a> {
 
 fn clean(text: &str, terminator: char) -> String {
     text.chars()
-        .map(|c| if c == '*' || c == terminator || c == '>' || c == '~' || c == '\\' || !c.is_ascii() { ' ' } else { c })
+        .map(|c| {
+            if c == '*' || c == terminator || c == '>' || c == '~' || c == '\\' || !c.is_ascii() {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -59,14 +65,21 @@ pub fn render(r: &Remittance<'_>) -> String {
             format_cents(item.discount)
         ));
     }
-    body.push(format!("SE*{}*{:04}", body.len() + 1, r.control_number % 10_000));
+    body.push(format!(
+        "SE*{}*{:04}",
+        body.len() + 1,
+        r.control_number % 10_000
+    ));
     let mut segments = Vec::with_capacity(body.len() + 4);
     if r.envelope {
         segments.push(format!(
             "ISA*00*{:10}*00*{:10}*ZZ*{:<15}*ZZ*{:<15}*{date6}*0630*U*00401*{:09}*0*P*>",
             "", "", r.company_id, "OURCOMPANY", r.control_number
         ));
-        segments.push(format!("GS*RA*{}*OURCOMPANY*{date8}*0630*{}*X*004010", r.company_id, r.control_number));
+        segments.push(format!(
+            "GS*RA*{}*OURCOMPANY*{date8}*0630*{}*X*004010",
+            r.company_id, r.control_number
+        ));
     }
     segments.extend(body);
     if r.envelope {

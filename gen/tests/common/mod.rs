@@ -10,7 +10,12 @@ use recond_gen::generate::{generate, Scenario, Settings};
 pub fn scenario(seed: u64, payments: usize, days: u32) -> (tempfile::TempDir, Scenario) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let scenario = generate(
-        &Settings { seed, payments, days, file_transactions_max: 20_000 },
+        &Settings {
+            seed,
+            payments,
+            days,
+            file_transactions_max: 20_000,
+        },
         dir.path(),
     )
     .expect("the scenario is generated");
