@@ -236,6 +236,12 @@ pub async fn status_table(store: &Store, config: &Config) -> anyhow::Result<Tabl
     Ok(table)
 }
 
+/// Open exceptions with their suggested invoices, best first (read-only).
+pub async fn open_exceptions(store: &Store) -> anyhow::Result<Vec<exports::ExceptionRow>> {
+    let mut conn = store.acquire().await?;
+    exports::open_exceptions(&mut conn).await
+}
+
 /// Checks each file; returns whether all were valid.
 pub fn check_files(
     config: &Config,

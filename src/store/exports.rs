@@ -143,6 +143,49 @@ pub async fn receipts(
         .collect()
 }
 
+/// One open exception with the invoices suggested to the clerk, best first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ExceptionRow {
+    pub source_file: String,
+    pub bank_ref: String,
+    pub reason: String,
+    pub suggested_invoices: Vec<String>,
+}
+
+/// Open exceptions and their suggestions (read-only; for scoring and reports).
+pub async fn open_exceptions(conn: &mut AnyConnection) -> anyhow::Result<Vec<ExceptionRow>> {
+    let rows = sqlx::query(
+        "SELECT f.file_name, t.bank_ref, e.reason, e.suggestions \
+         FROM exceptions e JOIN transactions t ON t.id = e.transaction_id JOIN bank_files f ON f.id = t.bank_file_id \
+         WHERE e.closed_at IS NULL ORDER BY e.id",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not read exceptions")?;
+    rows.iter()
+        .map(|row| {
+            let suggestions: String = row.try_get("suggestions")?;
+            let parsed: serde_json::Value = serde_json::from_str(&suggestions)
+                .with_context(|| format!("suggestions are not JSON: {suggestions:?}"))?;
+            let suggested_invoices = parsed
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| item.get("invoice_id")?.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(ExceptionRow {
+                source_file: row.try_get("file_name")?,
+                bank_ref: row.try_get("bank_ref")?,
+                reason: row.try_get("reason")?,
+                suggested_invoices,
+            })
+        })
+        .collect()
+}
+
 /// Counts for `recond status` and `GET /api/status`: (group, key, count).
 pub async fn status_counts(conn: &mut AnyConnection) -> anyhow::Result<Vec<(String, String, i64)>> {
     let mut counts = Vec::new();
