@@ -418,7 +418,9 @@ impl<'a> Context<'a> {
             if !rules.free_text {
                 continue;
             }
-            for candidate in normalize::reference_candidates(rest.as_deref().unwrap_or(text)) {
+            let mut candidates: std::collections::VecDeque<String> =
+                normalize::reference_candidates(rest.as_deref().unwrap_or(text)).into();
+            while let Some(candidate) = candidates.pop_front() {
                 let key = keys.key(&candidate);
                 if !key.bytes().any(|b| b.is_ascii_digit()) {
                     continue;
@@ -465,7 +467,15 @@ impl<'a> Context<'a> {
                 {
                     continue;
                 }
-                unresolved.push((key, place, Some(subject.available)));
+                let pieces = normalize::slash_pieces(&candidate);
+                if pieces.is_empty() {
+                    unresolved.push((key, place, Some(subject.available)));
+                } else {
+                    // Not one number: perhaps several, tried one by one.
+                    for piece in pieces.into_iter().rev() {
+                        candidates.push_front(piece);
+                    }
+                }
             }
         }
         if found.is_empty() && rules.one_char_error {

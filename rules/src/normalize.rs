@@ -103,7 +103,6 @@ fn is_separator(c: char) -> bool {
                 | '{'
                 | '}'
                 | '#'
-                | '/'
                 | '\\'
                 | '|'
                 | '"'
@@ -120,8 +119,20 @@ fn is_separator(c: char) -> bool {
 /// inside an invoice number (a hyphen or dot may).
 pub(crate) fn words(line: &str) -> Vec<&str> {
     line.split(is_separator)
-        .map(|word| word.trim_matches(|c: char| matches!(c, '.' | '-' | '_')))
+        .map(|word| word.trim_matches(|c: char| matches!(c, '.' | '-' | '_' | '/')))
         .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// The parts of a word joined by slashes that could be numbers of their own:
+/// `2026/0456` is usually one invoice number, but `12345/12346` may list two.
+pub(crate) fn slash_pieces(word: &str) -> Vec<String> {
+    if !word.contains('/') {
+        return Vec::new();
+    }
+    word.split('/')
+        .filter(|piece| piece.bytes().any(|b| b.is_ascii_digit()))
+        .map(str::to_owned)
         .collect()
 }
 

@@ -299,7 +299,7 @@ impl Default for DifferenceRules {
 impl Default for Tolerance {
     fn default() -> Tolerance {
         Tolerance {
-            rounding_minor_max: 1,
+            rounding_minor_max: 5,
             rounding_bps_max: None,
             bank_fee_minor_max: 5000,
             bank_fee_bps_max: Some(500),
@@ -634,6 +634,6 @@ mod tests {
         );
         let jpy = Currency::from_code("JPY").expect("JPY");
         assert_eq!(rules.tolerance_for(jpy).rounding_minor_max, 10);
-        assert_eq!(rules.tolerance_for(Currency::USD).rounding_minor_max, 1);
+        assert_eq!(rules.tolerance_for(Currency::USD).rounding_minor_max, 5);
     }
 }
