@@ -15,7 +15,7 @@ use crate::combination::{self, Bounds, Combinations};
 use crate::decision::{
     Application, Confidence, Decision, ExceptionReason, PaymentStatus, RuleId, Suggestion,
 };
-use crate::differences::{Allow, Differences, Settlement, PENALTY_OVERPAYMENT};
+use crate::differences::{Allow, Differences, Settlement, PENALTY_OVERPAYMENT, PENALTY_PARTIAL};
 use crate::index::{Catalog, CustomerPos, InvoicePos, Lookup};
 use crate::input::Payment;
 use crate::normalize::{self, creditor_reference_payload, squash};
@@ -748,7 +748,12 @@ impl<'a> Context<'a> {
             let _ = write!(explanation, "; not found: {}", unmatched.join(", "));
         }
         let mut confidence = f.confidence.saturating_sub(settlement.penalty);
-        if settlement.penalty > 0 && agreement == Agreement::Disagrees {
+        // A short payment is also what a mistyped reference to someone else's invoice
+        // looks like: it needs the payer to be the invoice's customer, not just silent.
+        let partial = settlement.penalty == PENALTY_PARTIAL;
+        let unconfirmed =
+            agreement == Agreement::Disagrees || (partial && agreement == Agreement::Silent);
+        if settlement.penalty > 0 && unconfirmed {
             confidence = confidence.saturating_sub(PENALTY_PAYER_DISAGREES);
         }
         self.apply(
