@@ -47,7 +47,7 @@ pub async fn import(
             imports::invoices::store(&mut tx, &records).await?
         }
     };
-    let run = reconcile::run(&mut tx, &config.matching, today).await?;
+    let run = reconcile::run(&mut tx, &config.matching, today, reconcile::RunScope::All).await?;
     tx.commit().await.context("could not commit the import")?;
     Ok((summary, run))
 }

@@ -26,7 +26,6 @@ use crate::commands::{self, ImportKind};
 use crate::config::Config;
 use crate::imports::ImportError;
 use crate::metrics::Metrics;
-use crate::pipeline::fingerprint::sha256_hex;
 use crate::pipeline::ingest::{self, FileReport};
 use crate::pipeline::reconcile;
 use crate::store::files::{self, Outcome};
@@ -141,19 +140,17 @@ fn file_name(path: &Path) -> String {
 /// One bank file, start to finish.
 pub async fn process_bank_file(shared: &Shared, path: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
-    let bytes = match tokio::fs::read(path).await {
-        Ok(bytes) => bytes,
+    let fingerprint = match ingest::fingerprint_path(path).await {
+        Ok(fingerprint) => fingerprint,
         // Another instance took it first.
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(error) => {
-            return Err(error).with_context(|| format!("could not read {}", path.display()))
-        }
+        Err(_) if !path.exists() => return Ok(()),
+        Err(error) => return Err(error),
     };
-    let sha256 = sha256_hex(&bytes);
+    let sha256 = fingerprint.sha256.clone();
     let Some(claim) = claims::try_claim(&shared.store, &sha256).await? else {
         return Ok(());
     };
-    let result = process_claimed(shared, path, bytes, &sha256, started).await;
+    let result = process_claimed(shared, path, fingerprint, &sha256, started).await;
     claim.release().await;
     result
 }
@@ -161,7 +158,7 @@ pub async fn process_bank_file(shared: &Shared, path: &Path) -> anyhow::Result<(
 async fn process_claimed(
     shared: &Shared,
     path: &Path,
-    bytes: Vec<u8>,
+    fingerprint: ingest::Fingerprint,
     sha256: &str,
     started: Instant,
 ) -> anyhow::Result<()> {
@@ -183,9 +180,10 @@ async fn process_claimed(
         let store = shared.store.clone();
         let config = shared.config.clone();
         let name = name.clone();
+        let path = path.to_owned();
         tokio::spawn(async move {
             failpoints::hit("panic_in_ingest", &name);
-            ingest::ingest_bytes(&store, &config, &name, bytes, day).await
+            ingest::ingest_fingerprinted(&store, &config, &path, fingerprint, day).await
         })
     };
     let report: FileReport = match job.await {
@@ -313,7 +311,13 @@ async fn nightly_rematch(shared: Shared, mut shutdown: watch::Receiver<bool>) {
 /// One re-match run in its own transaction.
 pub async fn rematch(shared: &Shared) -> anyhow::Result<reconcile::RunSummary> {
     let mut tx = shared.store.begin().await?;
-    let run = reconcile::run(&mut tx, &shared.config.matching, today()).await?;
+    let run = reconcile::run(
+        &mut tx,
+        &shared.config.matching,
+        today(),
+        reconcile::RunScope::All,
+    )
+    .await?;
     tx.commit().await?;
     shared.metrics.rematched(run.payments, run.applied);
     Ok(run)

@@ -1,21 +1,30 @@
-//! Ingesting one bank file: fingerprint → duplicate check → detect and parse →
-//! store statements and transactions → match, all in one database transaction.
+//! Ingesting one bank file: fingerprint → duplicate check → detect → parse and store
+//! statements and transactions as they stream in → match, all in one database
+//! transaction.
+//!
+//! The parser runs on a blocking thread and hands batches of transactions through a
+//! bounded channel to the task that writes them, so memory stays flat however large
+//! the file: nothing holds the whole file or all its transactions.
 //!
 //! Invariants: a file whose content was stored before is recorded as a duplicate and
-//! nothing else; an invalid file stores nothing but its rejection; a transaction known
-//! from an earlier file is not stored or matched twice.
+//! nothing else; an invalid file stores nothing but its rejection (the database
+//! transaction is rolled back); a transaction known from an earlier file is not
+//! stored or matched twice.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use parsers::{Collect, Diagnostic, Severity};
+use parsers::{Diagnostic, Severity, Sink, Statement, Transaction};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
 
-use super::fingerprint::sha256_hex;
-use super::reconcile::{self, RunSummary};
+use super::reconcile::{self, RunScope, RunSummary};
 use crate::config::Config;
-use crate::store::{self, files, files::Outcome, transactions, Store};
+use crate::store::transactions::{self, NewTransaction};
+use crate::store::{self, files, files::Outcome, Store};
 
 /// What became of one file.
 #[derive(Debug, Clone)]
@@ -34,25 +43,86 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Ingests the file at `path`. Errors are for failures of recond itself (database,
-/// disk); a bad file is not an error but a report with outcome `Rejected`.
+/// Where a file's bytes come from: disk (streamed) or memory.
+#[derive(Debug, Clone)]
+enum Source {
+    Path(PathBuf),
+    Bytes(std::sync::Arc<Vec<u8>>),
+}
+
+impl Source {
+    fn open(&self) -> std::io::Result<Box<dyn BufRead + Send>> {
+        Ok(match self {
+            Source::Path(path) => Box::new(BufReader::with_capacity(
+                1 << 20,
+                std::fs::File::open(path)?,
+            )),
+            Source::Bytes(bytes) => Box::new(std::io::Cursor::new(SharedBytes(bytes.clone()))),
+        })
+    }
+
+    /// SHA-256, size and the first bytes (for format detection), in one streaming pass.
+    fn fingerprint(&self) -> std::io::Result<(String, u64, Vec<u8>)> {
+        let mut reader = self.open()?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut prefix = Vec::new();
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let read = reader.read(&mut buffer)?;
+            if read == 0 {
+                break;
+            }
+            if prefix.len() < PREFIX_BYTES {
+                let wanted = (PREFIX_BYTES - prefix.len()).min(read);
+                prefix.extend_from_slice(&buffer[..wanted]);
+            }
+            hasher.update(&buffer[..read]);
+            size += read as u64;
+        }
+        Ok((super::fingerprint::hex(&hasher.finalize()), size, prefix))
+    }
+}
+
+/// Bytes shared between the fingerprint pass and the parse, without copying.
+struct SharedBytes(std::sync::Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Enough of the start of a file to detect its format and CSV profile.
+const PREFIX_BYTES: usize = 64 * 1024;
+/// Transactions handed from the parser to the writer at a time.
+const BATCH_TRANSACTIONS: usize = 1_000;
+
+const UNKNOWN_FORMAT: &str = "the content is not a format recond reads (CAMT.052/053/054, BAI2, NACHA, X12 820, or CSV with the default header or a configured profile)";
+
+/// Ingests the file at `path`, streaming it. Errors are for failures of recond itself
+/// (database, disk); a bad file is not an error but a report with outcome `Rejected`.
 pub async fn ingest_path(
     store: &Store,
     config: &Config,
     path: &Path,
     today: NaiveDate,
 ) -> anyhow::Result<FileReport> {
-    let bytes = tokio::fs::read(path)
-        .await
-        .with_context(|| format!("could not read {}", path.display()))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    ingest_bytes(store, config, &file_name, bytes, today).await
+    ingest(
+        store,
+        config,
+        &file_name,
+        Source::Path(path.to_owned()),
+        today,
+    )
+    .await
 }
 
-/// Ingests a file's content under the given name.
+/// Ingests content held in memory under the given name.
 pub async fn ingest_bytes(
     store: &Store,
     config: &Config,
@@ -60,8 +130,92 @@ pub async fn ingest_bytes(
     bytes: Vec<u8>,
     today: NaiveDate,
 ) -> anyhow::Result<FileReport> {
-    let sha256 = sha256_hex(&bytes);
-    let size = bytes.len() as u64;
+    ingest(
+        store,
+        config,
+        file_name,
+        Source::Bytes(std::sync::Arc::new(bytes)),
+        today,
+    )
+    .await
+}
+
+/// A file's identity and first bytes, computed in one streaming pass.
+#[derive(Debug, Clone)]
+pub struct Fingerprint {
+    pub sha256: String,
+    pub size: u64,
+    prefix: Vec<u8>,
+}
+
+/// Fingerprints the file at `path` without holding it in memory.
+pub async fn fingerprint_path(path: &Path) -> anyhow::Result<Fingerprint> {
+    fingerprint(Source::Path(path.to_owned()))
+        .await
+        .with_context(|| format!("could not read {}", path.display()))
+}
+
+async fn fingerprint(source: Source) -> anyhow::Result<Fingerprint> {
+    let (sha256, size, prefix) = tokio::task::spawn_blocking(move || source.fingerprint())
+        .await
+        .context("the fingerprint task panicked")??;
+    Ok(Fingerprint {
+        sha256,
+        size,
+        prefix,
+    })
+}
+
+/// Ingests the file at `path` whose fingerprint the caller already took (the daemon
+/// needs it first, to claim the file).
+pub async fn ingest_fingerprinted(
+    store: &Store,
+    config: &Config,
+    path: &Path,
+    fingerprint: Fingerprint,
+    today: NaiveDate,
+) -> anyhow::Result<FileReport> {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    ingest_source(
+        store,
+        config,
+        &file_name,
+        Source::Path(path.to_owned()),
+        fingerprint,
+        today,
+    )
+    .await
+}
+
+async fn ingest(
+    store: &Store,
+    config: &Config,
+    file_name: &str,
+    source: Source,
+    today: NaiveDate,
+) -> anyhow::Result<FileReport> {
+    let fingerprint = fingerprint(source.clone())
+        .await
+        .with_context(|| format!("could not read {file_name}"))?;
+    ingest_source(store, config, file_name, source, fingerprint, today).await
+}
+
+async fn ingest_source(
+    store: &Store,
+    config: &Config,
+    file_name: &str,
+    source: Source,
+    fingerprint: Fingerprint,
+    today: NaiveDate,
+) -> anyhow::Result<FileReport> {
+    let Fingerprint {
+        sha256,
+        size,
+        prefix,
+    } = fingerprint;
     let mut report = FileReport {
         file_name: file_name.to_owned(),
         sha256: sha256.clone(),
@@ -89,72 +243,54 @@ pub async fn ingest_bytes(
             return Ok(report);
         }
     }
-
-    let options = config.parser_options_for(&bytes[..bytes.len().min(64 * 1024)]);
+    let options = config.parser_options_for(&prefix);
     let limit = options.limits.file_size_bytes_max;
-    let (parsed, bytes) = tokio::task::spawn_blocking(move || {
-        if size > limit {
-            return (Err(format!("the file is {size} bytes, over limits.file_size_bytes_max ({limit})")), bytes);
-        }
-        let mut sink = Collect::default();
-        let result = match parsers::detect_and_parse(&bytes[..], &options, &mut sink) {
-            Some(parser_report) => Ok((parser_report, sink)),
-            None => Err("the content is not a format recond reads (CAMT.052/053/054, BAI2, NACHA, X12 820, or CSV with the default header or a configured profile)".to_owned()),
-        };
-        (result, bytes)
-    })
-    .await
-    .context("the parser panicked")?;
-    drop(bytes);
-
-    let (parser_report, sink) = match parsed {
-        Ok(parsed) => parsed,
-        Err(reason) => return reject(store, report, size, reason).await,
-    };
-    report.format = Some(parser_report.format.as_str().to_owned());
-    report.diagnostics = parser_report.diagnostics.clone();
-    if !parser_report.is_valid() {
-        let errors: Vec<String> = parser_report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .map(|d| d.to_string())
-            .collect();
-        let mut reason = format!(
-            "{} error(s) in the {} file: {}",
-            errors.len() + parser_report.diagnostics_dropped,
-            parser_report.format,
-            errors.join("; ")
-        );
-        if parser_report.diagnostics_dropped > 0 {
-            reason.push_str(&format!(
-                "; and {} more diagnostics not shown",
-                parser_report.diagnostics_dropped
-            ));
-        }
-        return reject(store, report, size, reason).await;
+    if size > limit {
+        return reject(
+            store,
+            report,
+            size,
+            format!("the file is {size} bytes, over limits.file_size_bytes_max ({limit})"),
+        )
+        .await;
     }
+    let Some(format) = parsers::detect(&prefix, options.csv_profile.is_some()) else {
+        return reject(store, report, size, UNKNOWN_FORMAT.to_owned()).await;
+    };
+    report.format = Some(format.as_str().to_owned());
+
+    let (sender, receiver) = mpsc::channel(4);
+    let parser = tokio::task::spawn_blocking(move || -> std::io::Result<parsers::Report> {
+        let reader = source.open()?;
+        let mut sink = ChannelSink {
+            sender,
+            pending: Vec::with_capacity(BATCH_TRANSACTIONS),
+            closed: false,
+        };
+        let report = parsers::parse(format, reader, &options, &mut sink);
+        sink.flush();
+        Ok(report)
+    });
 
     let mut tx = store.begin().await?;
-    let stored = store_and_match(
-        &mut tx,
-        config,
-        &mut report,
-        &parser_report,
-        &sink,
-        size,
-        today,
-    )
-    .await;
-    match stored {
-        Ok(true) => {
-            tx.commit()
-                .await
-                .context("could not commit the ingested file")?;
-            report.outcome = Outcome::Ingested;
-            Ok(report)
+    let stored = store_stream(&mut tx, &mut report, format, size, receiver).await;
+    let parser_report = match parser.await {
+        Ok(Ok(parser_report)) => parser_report,
+        Ok(Err(error)) => {
+            tx.rollback().await.ok();
+            return Err(error).with_context(|| format!("could not read {file_name}"));
         }
-        Ok(false) => {
+        Err(panic) => {
+            tx.rollback().await.ok();
+            return Err(anyhow::anyhow!(
+                "the {format} parser panicked on {file_name}: {panic}"
+            ));
+        }
+    };
+    report.diagnostics = parser_report.diagnostics.clone();
+    let bank_file_id = match stored {
+        Ok(Some(id)) => id,
+        Ok(None) => {
             // Another writer stored the same content between our check and our insert.
             tx.rollback().await.ok();
             let mut conn = store.acquire().await?;
@@ -169,24 +305,76 @@ pub async fn ingest_bytes(
                 existing,
             )
             .await?;
-            report.outcome = Outcome::Duplicate;
-            Ok(report)
+            return Ok(report);
         }
         Err(error) => {
             tx.rollback().await.ok();
             // Content that parses but cannot be stored exactly (an amount finer than its
-            // currency's minor unit) is rejected like any other invalid file.
+            // currency's minor unit) is rejected like any other invalid file, with the
+            // parser's own errors first if it had any.
             let is_content_problem = error.chain().any(|cause| {
                 cause
                     .downcast_ref::<parsers::money::AmountError>()
                     .is_some()
             });
+            if !parser_report.is_valid() {
+                return reject(store, report, size, rejection_reason(&parser_report)).await;
+            }
             if is_content_problem {
                 return reject(store, report, size, format!("{error:#}")).await;
             }
-            Err(error)
+            return Err(error);
         }
+    };
+    if !parser_report.is_valid() {
+        tx.rollback().await.ok();
+        return reject(store, report, size, rejection_reason(&parser_report)).await;
     }
+    files::set_version(&mut tx, bank_file_id, parser_report.version.as_deref()).await?;
+    files::record_receipt(
+        &mut tx,
+        file_name,
+        &sha256,
+        size,
+        Outcome::Ingested,
+        None,
+        Some(bank_file_id),
+    )
+    .await?;
+    report.run = reconcile::run(
+        &mut tx,
+        &config.matching,
+        today,
+        RunScope::File(bank_file_id),
+    )
+    .await?;
+    tx.commit()
+        .await
+        .context("could not commit the ingested file")?;
+    report.outcome = Outcome::Ingested;
+    Ok(report)
+}
+
+fn rejection_reason(parser_report: &parsers::Report) -> String {
+    let errors: Vec<String> = parser_report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.to_string())
+        .collect();
+    let mut reason = format!(
+        "{} error(s) in the {} file: {}",
+        errors.len() + parser_report.diagnostics_dropped,
+        parser_report.format,
+        errors.join("; ")
+    );
+    if parser_report.diagnostics_dropped > 0 {
+        reason.push_str(&format!(
+            "; and {} more diagnostics not shown",
+            parser_report.diagnostics_dropped
+        ));
+    }
+    reason
 }
 
 async fn reject(
@@ -211,67 +399,116 @@ async fn reject(
     Ok(report)
 }
 
-/// Stores the parsed file and runs matching. Returns false when the file turned out to
-/// be a duplicate stored concurrently.
-async fn store_and_match(
+/// What the parser thread sends to the writer.
+enum Event {
+    Statement(Statement),
+    Transactions(Vec<Transaction>),
+}
+
+/// A sink that forwards batches to the writer, blocking while the writer catches up.
+struct ChannelSink {
+    sender: mpsc::Sender<Event>,
+    pending: Vec<Transaction>,
+    /// The writer stopped (it hit an error): the rest is parsed but not sent.
+    closed: bool,
+}
+
+impl ChannelSink {
+    fn send(&mut self, event: Event) {
+        if !self.closed && self.sender.blocking_send(event).is_err() {
+            self.closed = true;
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let batch =
+                std::mem::replace(&mut self.pending, Vec::with_capacity(BATCH_TRANSACTIONS));
+            self.send(Event::Transactions(batch));
+        }
+    }
+}
+
+impl Sink for ChannelSink {
+    fn statement(&mut self, statement: Statement) {
+        self.flush();
+        self.send(Event::Statement(statement));
+    }
+
+    fn transaction(&mut self, transaction: Transaction) {
+        self.pending.push(transaction);
+        if self.pending.len() >= BATCH_TRANSACTIONS {
+            self.flush();
+        }
+    }
+}
+
+/// Writes what the parser streams. Returns the new file's id, or `None` when the same
+/// content was stored concurrently by another writer.
+async fn store_stream(
     conn: &mut sqlx::AnyConnection,
-    config: &Config,
     report: &mut FileReport,
-    parser_report: &parsers::Report,
-    sink: &Collect,
+    format: parsers::Format,
     size: u64,
-    today: NaiveDate,
-) -> anyhow::Result<bool> {
-    let format = parser_report.format;
+    mut receiver: mpsc::Receiver<Event>,
+) -> anyhow::Result<Option<i64>> {
     let Some(bank_file_id) = files::insert(
         conn,
         &report.sha256,
         &report.file_name,
         format.as_str(),
-        parser_report.version.as_deref(),
+        None,
         size,
     )
     .await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
+    // Occurrences of transactions without a bank reference, whose identity needs their
+    // place among look-alikes in the file.
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    for (statement, statement_transactions) in &sink.statements {
-        let statement_id = transactions::insert_statement(conn, bank_file_id, statement).await?;
-        let account = statement.account.number.as_str();
-        for tx in statement_transactions {
-            let amount_minor = store::money::to_minor(&tx.amount)
-                .with_context(|| format!("transaction at line {}", tx.position.line))?;
-            let base_key = transactions::dedupe_key(account, tx, amount_minor, 0);
-            let occurrence = occurrences.entry(base_key).or_insert(0);
-            *occurrence += 1;
-            let key = transactions::dedupe_key(account, tx, amount_minor, *occurrence);
-            match transactions::insert_transaction(
-                conn,
-                bank_file_id,
-                statement_id,
-                account,
-                format,
-                tx,
-                &key,
-            )
-            .await?
-            {
-                Some(_) => report.transactions_stored += 1,
-                None => report.transactions_known += 1,
+    let mut statement: Option<(i64, String)> = None;
+    while let Some(event) = receiver.recv().await {
+        match event {
+            Event::Statement(parsed) => {
+                let id = transactions::insert_statement(conn, bank_file_id, &parsed).await?;
+                statement = Some((id, parsed.account.number));
+            }
+            Event::Transactions(batch) => {
+                let Some((statement_id, account)) = &statement else {
+                    anyhow::bail!("the {format} parser produced transactions before any statement");
+                };
+                let mut rows = Vec::with_capacity(batch.len());
+                for tx in &batch {
+                    let amount_minor = store::money::to_minor(&tx.amount)
+                        .with_context(|| format!("transaction at line {}", tx.position.line))?;
+                    let occurrence = if tx.bank_ref.is_empty() {
+                        let base = transactions::dedupe_key(account, tx, amount_minor, 0);
+                        let count = occurrences.entry(base).or_insert(0);
+                        *count += 1;
+                        *count
+                    } else {
+                        0
+                    };
+                    rows.push(NewTransaction {
+                        transaction: tx,
+                        amount_minor,
+                        dedupe_key: transactions::dedupe_key(account, tx, amount_minor, occurrence),
+                    });
+                }
+                let inserted = transactions::insert_transactions(
+                    conn,
+                    bank_file_id,
+                    *statement_id,
+                    account,
+                    format,
+                    &rows,
+                )
+                .await?;
+                report.transactions_stored += inserted.stored;
+                report.transactions_known += inserted.known;
             }
         }
     }
-    files::record_receipt(
-        conn,
-        &report.file_name,
-        &report.sha256,
-        size,
-        Outcome::Ingested,
-        None,
-        Some(bank_file_id),
-    )
-    .await?;
-    report.run = reconcile::run(conn, &config.matching, today).await?;
-    Ok(true)
+    Ok(Some(bank_file_id))
 }

@@ -8,6 +8,9 @@ use sqlx::AnyConnection;
 
 use crate::store::{self, applications, customers, invoices, transactions};
 
+/// Which payments a run decides: a file's new ones, or every one not fully applied.
+pub use crate::store::transactions::Undecided as RunScope;
+
 /// What a run decided, by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunSummary {
@@ -28,8 +31,9 @@ pub async fn run(
     conn: &mut AnyConnection,
     rule_set: &RuleSet,
     today: NaiveDate,
+    scope: RunScope,
 ) -> anyhow::Result<RunSummary> {
-    let payments = transactions::load_undecided(conn).await?;
+    let payments = transactions::load_undecided(conn, scope).await?;
     if payments.is_empty() {
         return Ok(RunSummary::default());
     }

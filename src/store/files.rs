@@ -58,6 +58,21 @@ pub async fn insert(
     Ok(row.map(|row| row.try_get(0)).transpose()?)
 }
 
+/// Records the format version the parser found (known only once it has read the file).
+pub async fn set_version(
+    conn: &mut AnyConnection,
+    bank_file_id: i64,
+    version: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query("UPDATE bank_files SET version = $2 WHERE id = $1")
+        .bind(bank_file_id)
+        .bind(version)
+        .execute(&mut *conn)
+        .await
+        .context("could not record the file version")?;
+    Ok(())
+}
+
 /// Records one delivery of a file, whatever became of it.
 pub async fn record_receipt(
     conn: &mut AnyConnection,

@@ -10,6 +10,7 @@
 //! database transaction (a file is stored whole or not at all).
 
 pub mod applications;
+pub mod batch;
 pub mod claims;
 pub mod customers;
 pub mod exports;

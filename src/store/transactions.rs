@@ -7,7 +7,7 @@ use parsers::model::{Direction, EntryStatus, Format, ReferenceKind, Remittance, 
 use parsers::{Statement, Transaction};
 use sqlx::{AnyConnection, Row};
 
-use super::money;
+use super::{batch, money};
 
 pub async fn insert_statement(
     conn: &mut AnyConnection,
@@ -64,74 +64,125 @@ pub fn dedupe_key(account: &str, tx: &Transaction, amount_minor: i64, occurrence
     key
 }
 
-/// Stores a transaction unless one with the same dedupe key exists. Returns its new id,
-/// or `None` for a transaction already known from an earlier file.
-pub async fn insert_transaction(
+/// A transaction ready to store: parsed, with its amount in minor units and its key.
+pub struct NewTransaction<'a> {
+    pub transaction: &'a Transaction,
+    pub amount_minor: i64,
+    pub dedupe_key: String,
+}
+
+/// What a batch insert did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Inserted {
+    pub stored: usize,
+    /// Already known from an earlier file (or earlier in this one): not stored again.
+    pub known: usize,
+}
+
+const TRANSACTION_COLUMNS: usize = 24;
+
+/// Stores transactions of one statement in multi-row statements, skipping those whose
+/// dedupe key exists, then their structured remittance items.
+pub async fn insert_transactions(
     conn: &mut AnyConnection,
     bank_file_id: i64,
     statement_id: i64,
     account: &str,
     format: Format,
-    tx: &Transaction,
-    dedupe_key: &str,
-) -> anyhow::Result<Option<i64>> {
-    let amount_minor = money::to_minor(&tx.amount)
-        .with_context(|| format!("transaction at line {}", tx.position.line))?;
-    let row = sqlx::query(
-        "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
-         reversal, currency, amount_minor, booking_date, value_date, bank_ref, end_to_end_id, customer_ref, \
-         trace_number, payer_name, payer_account, bank_tx_code, remittance_text, return_of_trace, return_reason, \
-         status, unapplied_minor) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
-         'new', $10) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-    )
-    .bind(bank_file_id)
-    .bind(statement_id)
-    .bind(account)
-    .bind(dedupe_key)
-    .bind(format.as_str())
-    .bind(tx.direction.as_str())
-    .bind(tx.status.as_str())
-    .bind(i64::from(tx.reversal))
-    .bind(tx.amount.currency.code())
-    .bind(amount_minor)
-    .bind(tx.booking_date.map(|d| d.to_string()))
-    .bind(tx.value_date.map(|d| d.to_string()))
-    .bind(&tx.bank_ref)
-    .bind(tx.end_to_end_id.as_deref())
-    .bind(tx.customer_ref.as_deref())
-    .bind(tx.trace_number.as_deref())
-    .bind(tx.payer_name.as_deref())
-    .bind(tx.payer_account.as_deref())
-    .bind(tx.bank_tx_code.as_deref())
-    .bind(tx.remittance.lines.join("\n"))
-    .bind(tx.return_info.as_ref().map(|r| r.original_trace.clone()))
-    .bind(tx.return_info.as_ref().map(|r| r.reason_code.clone()))
-    .fetch_optional(&mut *conn)
-    .await
-    .context("could not store a transaction")?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get(0)?;
-    for (seq, item) in tx.remittance.items.iter().enumerate() {
-        let minor = |m: &Option<parsers::Money>| m.as_ref().map(money::to_minor).transpose();
-        sqlx::query(
-            "INSERT INTO remittance_items (transaction_id, seq, kind, reference, paid_minor, total_minor, discount_minor) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-        .bind(kind_name(item.kind))
-        .bind(&item.reference)
-        .bind(minor(&item.paid)?)
-        .bind(minor(&item.document_total)?)
-        .bind(minor(&item.discount)?)
-        .execute(&mut *conn)
-        .await
-        .context("could not store a remittance item")?;
+    rows: &[NewTransaction<'_>],
+) -> anyhow::Result<Inserted> {
+    let mut inserted = Inserted::default();
+    for chunk in rows.chunks(batch::ROWS_MAX) {
+        let sql = format!(
+            "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
+             reversal, currency, amount_minor, booking_date, value_date, bank_ref, end_to_end_id, customer_ref, \
+             trace_number, payer_name, payer_account, bank_tx_code, remittance_text, return_of_trace, return_reason, \
+             status, unapplied_minor) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+            batch::values(TRANSACTION_COLUMNS, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let tx = row.transaction;
+            query = query
+                .bind(bank_file_id)
+                .bind(statement_id)
+                .bind(account)
+                .bind(row.dedupe_key.as_str())
+                .bind(format.as_str())
+                .bind(tx.direction.as_str())
+                .bind(tx.status.as_str())
+                .bind(i64::from(tx.reversal))
+                .bind(tx.amount.currency.code())
+                .bind(row.amount_minor)
+                .bind(tx.booking_date.map(|d| d.to_string()))
+                .bind(tx.value_date.map(|d| d.to_string()))
+                .bind(tx.bank_ref.as_str())
+                .bind(tx.end_to_end_id.as_deref())
+                .bind(tx.customer_ref.as_deref())
+                .bind(tx.trace_number.as_deref())
+                .bind(tx.payer_name.as_deref())
+                .bind(tx.payer_account.as_deref())
+                .bind(tx.bank_tx_code.as_deref())
+                .bind(tx.remittance.lines.join("\n"))
+                .bind(tx.return_info.as_ref().map(|r| r.original_trace.as_str()))
+                .bind(tx.return_info.as_ref().map(|r| r.reason_code.as_str()))
+                .bind("new")
+                .bind(row.amount_minor);
+        }
+        let returned = query
+            .fetch_all(&mut *conn)
+            .await
+            .context("could not store transactions")?;
+        inserted.stored += returned.len();
+        inserted.known += chunk.len() - returned.len();
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
+        for row in &returned {
+            ids.insert(row.try_get(1)?, row.try_get(0)?);
+        }
+        let items: Vec<(i64, usize, &RemittanceItem)> = chunk
+            .iter()
+            .filter_map(|row| ids.get(&row.dedupe_key).map(|&id| (id, row)))
+            .flat_map(|(id, row)| {
+                row.transaction
+                    .remittance
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(move |(seq, item)| (id, seq, item))
+            })
+            .collect();
+        insert_items(conn, &items).await?;
     }
-    Ok(Some(id))
+    Ok(inserted)
+}
+
+async fn insert_items(
+    conn: &mut AnyConnection,
+    items: &[(i64, usize, &RemittanceItem)],
+) -> anyhow::Result<()> {
+    let minor = |m: &Option<parsers::Money>| m.as_ref().map(money::to_minor).transpose();
+    for chunk in items.chunks(batch::ROWS_MAX) {
+        let sql = format!(
+            "INSERT INTO remittance_items (transaction_id, seq, kind, reference, paid_minor, total_minor, discount_minor) VALUES {}",
+            batch::values(7, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for (id, seq, item) in chunk {
+            query = query
+                .bind(*id)
+                .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
+                .bind(kind_name(item.kind))
+                .bind(item.reference.as_str())
+                .bind(minor(&item.paid)?)
+                .bind(minor(&item.document_total)?)
+                .bind(minor(&item.discount)?);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .context("could not store remittance items")?;
+    }
+    Ok(())
 }
 
 fn kind_name(kind: ReferenceKind) -> &'static str {
@@ -164,21 +215,54 @@ fn format_from_name(name: &str) -> Format {
     }
 }
 
-/// Payments a reconcile run must decide: new ones and every one not fully applied
-/// (exceptions, unapplied cash, partial applications), with what is still available.
-pub async fn load_undecided(conn: &mut AnyConnection) -> anyhow::Result<Vec<rules::Payment>> {
-    let rows = sqlx::query(
+/// Which payments a run decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Undecided {
+    /// The new payments of one file (an ingest).
+    File(i64),
+    /// Every payment not fully applied: new ones, exceptions, unapplied cash, partial
+    /// applications (after an import, and nightly).
+    All,
+}
+
+impl Undecided {
+    /// The SQL condition on `transactions t`, with the file id as `$1` when there is one.
+    fn condition(&self) -> &'static str {
+        match self {
+            Undecided::File(_) => "t.bank_file_id = $1 AND t.status = 'new'",
+            Undecided::All => "t.status IN ('new', 'exception', 'unapplied', 'partially_applied')",
+        }
+    }
+
+    fn query<'q>(
+        &self,
+        sql: &'q str,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        match self {
+            Undecided::File(id) => sqlx::query(sql).bind(*id),
+            Undecided::All => sqlx::query(sql),
+        }
+    }
+}
+
+/// Payments a reconcile run must decide, with what is still available on each.
+pub async fn load_undecided(
+    conn: &mut AnyConnection,
+    scope: Undecided,
+) -> anyhow::Result<Vec<rules::Payment>> {
+    let sql = format!(
         "SELECT t.id, t.format, t.direction, t.entry_status, t.currency, t.amount_minor, t.booking_date, t.bank_ref, \
          t.end_to_end_id, t.customer_ref, t.payer_name, t.payer_account, t.bank_tx_code, t.remittance_text, \
-         t.return_of_trace, CAST(COALESCE(a.applied_minor, 0) AS BIGINT) AS applied_minor \
-         FROM transactions t LEFT JOIN ( \
-           SELECT transaction_id, CAST(SUM(applied_minor) AS BIGINT) AS applied_minor FROM applications GROUP BY transaction_id \
-         ) a ON a.transaction_id = t.id \
-         WHERE t.status IN ('new', 'exception', 'unapplied', 'partially_applied') ORDER BY t.id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .context("could not load payments to match")?;
+         t.return_of_trace, CAST(COALESCE((SELECT SUM(a.applied_minor) FROM applications a WHERE a.transaction_id = t.id), 0) \
+         AS BIGINT) AS applied_minor \
+         FROM transactions t WHERE {} ORDER BY t.id",
+        scope.condition()
+    );
+    let rows = scope
+        .query(&sql)
+        .fetch_all(&mut *conn)
+        .await
+        .context("could not load payments to match")?;
     let mut payments = Vec::with_capacity(rows.len());
     for row in &rows {
         let currency: String = row.try_get("currency")?;
@@ -220,27 +304,31 @@ pub async fn load_undecided(conn: &mut AnyConnection) -> anyhow::Result<Vec<rule
             return_of: row.try_get("return_of_trace")?,
         });
     }
-    attach_items(conn, &mut payments).await?;
+    attach_items(conn, &mut payments, scope).await?;
     Ok(payments)
 }
 
 async fn attach_items(
     conn: &mut AnyConnection,
     payments: &mut [rules::Payment],
+    scope: Undecided,
 ) -> anyhow::Result<()> {
     let position: HashMap<i64, usize> = payments
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id, i))
         .collect();
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT r.transaction_id, r.kind, r.reference, r.paid_minor, r.total_minor, r.discount_minor, t.currency \
          FROM remittance_items r JOIN transactions t ON t.id = r.transaction_id \
-         WHERE t.status IN ('new', 'exception', 'unapplied', 'partially_applied') ORDER BY r.transaction_id, r.seq",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .context("could not load remittance items")?;
+         WHERE {} ORDER BY r.transaction_id, r.seq",
+        scope.condition()
+    );
+    let rows = scope
+        .query(&sql)
+        .fetch_all(&mut *conn)
+        .await
+        .context("could not load remittance items")?;
     for row in &rows {
         let id: i64 = row.try_get(0)?;
         let Some(&i) = position.get(&id) else {
