@@ -214,12 +214,20 @@ pub async fn store(
     conn: &mut sqlx::AnyConnection,
     records: &[InvoiceRecord],
 ) -> anyhow::Result<ImportSummary> {
-    let mut summary = ImportSummary::default();
-    for record in records {
-        customers::ensure_exists(conn, &record.customer_id, &record.customer_name).await?;
-        summary.count(invoices::upsert(conn, record).await?);
-    }
-    Ok(summary)
+    let mut named: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| (r.customer_id.as_str(), r.customer_name.as_str()))
+        .collect();
+    named.sort();
+    named.dedup_by(|a, b| a.0 == b.0);
+    customers::ensure_many(conn, &named).await?;
+    let counts = invoices::upsert_many(conn, records).await?;
+    Ok(ImportSummary {
+        rows: records.len(),
+        inserted: counts.inserted,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+    })
 }
 
 #[cfg(test)]

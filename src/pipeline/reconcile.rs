@@ -3,7 +3,9 @@
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use rules::{PaymentStatus, RuleSet};
+use std::collections::HashMap;
+
+use rules::{Decision, PaymentStatus, RuleSet};
 use sqlx::AnyConnection;
 
 use crate::store::{self, applications, customers, invoices, transactions};
@@ -61,54 +63,56 @@ pub async fn run(
         payments: decisions.len(),
         ..RunSummary::default()
     };
-    for (payment, decision) in inputs.payments.iter().zip(&decisions) {
-        assert_eq!(
-            payment.id, decision.payment_id,
-            "decisions come in payment order"
-        );
-        let decision = merge_with_earlier(payment, decision);
-        transactions::set_decision(conn, &decision, &at).await?;
-        let grounds = applications::Grounds {
-            rule: decision.rule.as_str(),
-            confidence_per_mille: decision.confidence.per_mille(),
-            explanation: &decision.explanation,
-            actor: "recond",
-            at: &at,
-        };
-        for application in &decision.applications {
-            applications::insert(conn, payment.id, application, &grounds).await?;
-        }
+    let merged: Vec<Decision> = inputs
+        .payments
+        .iter()
+        .zip(&decisions)
+        .map(|(payment, decision)| {
+            assert_eq!(
+                payment.id, decision.payment_id,
+                "decisions come in payment order"
+            );
+            merge_with_earlier(payment, decision)
+        })
+        .collect();
+    transactions::set_decisions(conn, &merged, &at).await?;
+
+    let mut new_applications = Vec::new();
+    let mut opened = Vec::new();
+    let mut settled: HashMap<&'static str, Vec<i64>> = HashMap::new();
+    for decision in &merged {
         summary.applications += decision.applications.len();
-        if let Some(trace) = &decision.returns_trace {
-            summary.returned += reverse_returned(conn, payment, trace, &at).await?;
+        for application in &decision.applications {
+            new_applications.push(applications::NewApplication {
+                transaction_id: decision.payment_id,
+                application,
+                grounds: applications::Grounds {
+                    rule: decision.rule.as_str(),
+                    confidence_per_mille: decision.confidence.per_mille(),
+                    explanation: &decision.explanation,
+                    actor: "recond",
+                    at: &at,
+                },
+            });
         }
         match decision.status {
             PaymentStatus::Exception => {
-                let suggestions = serde_json::to_value(&decision.suggestions)?;
-                let reason = decision
-                    .exception_reason
-                    .map(|r| r.as_str())
-                    .unwrap_or("no_reference");
-                applications::open_exception(
-                    conn,
-                    payment.id,
-                    reason,
-                    &decision.explanation,
-                    &suggestions,
-                    &at,
-                )
-                .await?;
+                opened.push(applications::OpenException {
+                    transaction_id: decision.payment_id,
+                    reason: decision
+                        .exception_reason
+                        .map(|r| r.as_str())
+                        .unwrap_or("no_reference"),
+                    explanation: &decision.explanation,
+                    suggestions: serde_json::to_string(&decision.suggestions)?,
+                });
                 summary.exceptions += 1;
             }
             status => {
-                applications::close_exception(
-                    conn,
-                    payment.id,
-                    &format!("auto:{}", status.as_str()),
-                    "recond",
-                    &at,
-                )
-                .await?;
+                settled
+                    .entry(status.as_str())
+                    .or_default()
+                    .push(decision.payment_id);
                 match status {
                     PaymentStatus::Applied => summary.applied += 1,
                     PaymentStatus::PartiallyApplied => summary.partially_applied += 1,
@@ -117,6 +121,21 @@ pub async fn run(
                     PaymentStatus::Exception => unreachable!("handled above"),
                 }
             }
+        }
+    }
+    applications::insert_many(conn, &new_applications).await?;
+    applications::open_exceptions(conn, &opened, &at).await?;
+    if scope == RunScope::All {
+        // A file's new payments have no exceptions yet: nothing to close.
+        for (status, ids) in &settled {
+            applications::close_exceptions(conn, ids, &format!("auto:{status}"), "recond", &at)
+                .await?;
+        }
+    }
+    // Last, so that a return and the payment it returns may come in the same run.
+    for (payment, decision) in inputs.payments.iter().zip(&merged) {
+        if let Some(trace) = &decision.returns_trace {
+            summary.returned += reverse_returned(conn, payment, trace, &at).await?;
         }
     }
     Ok(summary)
@@ -146,7 +165,7 @@ async fn reverse_returned(
             at,
         )
         .await?;
-        applications::close_exception(conn, original, "auto:returned", "recond", at).await?;
+        applications::close_exceptions(conn, &[original], "auto:returned", "recond", at).await?;
     }
     Ok(originals.len())
 }

@@ -5,7 +5,9 @@
 use anyhow::Context;
 use sqlx::{AnyConnection, Row};
 
-use super::{audit, money};
+use std::collections::HashMap;
+
+use super::{audit, batch, money};
 
 /// Who or what made an application, and on what grounds.
 pub struct Grounds<'a> {
@@ -14,108 +16,6 @@ pub struct Grounds<'a> {
     pub explanation: &'a str,
     pub actor: &'a str,
     pub at: &'a str,
-}
-
-pub async fn insert(
-    conn: &mut AnyConnection,
-    transaction_id: i64,
-    application: &rules::Application,
-    grounds: &Grounds<'_>,
-) -> anyhow::Result<i64> {
-    let row = sqlx::query(
-        "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
-         rule, confidence, explanation, actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-    )
-    .bind(transaction_id)
-    .bind(&application.invoice_id)
-    .bind(application.applied.currency.code())
-    .bind(money::to_minor(&application.applied)?)
-    .bind(money::to_minor(&application.writeoff)?)
-    .bind(application.writeoff_reason.map(|r| r.as_str()))
-    .bind(grounds.rule)
-    .bind(i64::from(grounds.confidence_per_mille))
-    .bind(grounds.explanation)
-    .bind(grounds.actor)
-    .bind(grounds.at)
-    .fetch_one(&mut *conn)
-    .await
-    .with_context(|| format!("could not apply transaction {transaction_id} to invoice {}", application.invoice_id))?;
-    let id: i64 = row.try_get(0)?;
-    let detail = serde_json::json!({
-        "transaction_id": transaction_id,
-        "invoice_id": application.invoice_id,
-        "applied": application.applied.amount.to_string(),
-        "writeoff": application.writeoff.amount.to_string(),
-        "writeoff_reason": application.writeoff_reason.map(|r| r.as_str()),
-        "currency": application.applied.currency.code(),
-        "rule": grounds.rule,
-    });
-    audit(
-        conn,
-        grounds.actor,
-        "application_created",
-        "application",
-        &id.to_string(),
-        &detail,
-    )
-    .await?;
-    Ok(id)
-}
-
-/// Opens an exception for a transaction, or refreshes the open one's reason and
-/// suggestions.
-pub async fn open_exception(
-    conn: &mut AnyConnection,
-    transaction_id: i64,
-    reason: &str,
-    explanation: &str,
-    suggestions: &serde_json::Value,
-    at: &str,
-) -> anyhow::Result<()> {
-    let updated = sqlx::query(
-        "UPDATE exceptions SET reason = $2, explanation = $3, suggestions = $4 WHERE transaction_id = $1 AND closed_at IS NULL",
-    )
-    .bind(transaction_id)
-    .bind(reason)
-    .bind(explanation)
-    .bind(suggestions.to_string())
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() == 0 {
-        sqlx::query(
-            "INSERT INTO exceptions (transaction_id, reason, explanation, suggestions, opened_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(transaction_id)
-        .bind(reason)
-        .bind(explanation)
-        .bind(suggestions.to_string())
-        .bind(at)
-        .execute(&mut *conn)
-        .await
-        .context("could not open an exception")?;
-    }
-    Ok(())
-}
-
-/// Closes the open exception of a transaction, if any.
-pub async fn close_exception(
-    conn: &mut AnyConnection,
-    transaction_id: i64,
-    resolution: &str,
-    actor: &str,
-    at: &str,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE exceptions SET closed_at = $2, resolution = $3, closed_by = $4 WHERE transaction_id = $1 AND closed_at IS NULL",
-    )
-    .bind(transaction_id)
-    .bind(at)
-    .bind(resolution)
-    .bind(actor)
-    .execute(&mut *conn)
-    .await
-    .context("could not close an exception")?;
-    Ok(())
 }
 
 /// Reverses every active application of a transaction: one new row per application
@@ -175,4 +75,148 @@ pub async fn reverse_all(
         .await?;
     }
     Ok(active.len())
+}
+
+/// One application to store, with the decision that made it.
+pub struct NewApplication<'a> {
+    pub transaction_id: i64,
+    pub application: &'a rules::Application,
+    pub grounds: Grounds<'a>,
+}
+
+/// Stores many applications and their audit rows, a few statements per 500.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    rows: &[NewApplication<'_>],
+) -> anyhow::Result<()> {
+    for chunk in rows.chunks(batch::ROWS_MAX) {
+        let sql = format!(
+            "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
+             rule, confidence, explanation, actor, created_at) VALUES {} RETURNING id, transaction_id, invoice_id",
+            batch::values(11, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let application = row.application;
+            query = query
+                .bind(row.transaction_id)
+                .bind(application.invoice_id.as_str())
+                .bind(application.applied.currency.code())
+                .bind(money::to_minor(&application.applied)?)
+                .bind(money::to_minor(&application.writeoff)?)
+                .bind(application.writeoff_reason.map(|r| r.as_str()))
+                .bind(row.grounds.rule)
+                .bind(i64::from(row.grounds.confidence_per_mille))
+                .bind(row.grounds.explanation)
+                .bind(row.grounds.actor)
+                .bind(row.grounds.at);
+        }
+        let returned = query
+            .fetch_all(&mut *conn)
+            .await
+            .context("could not store applications")?;
+        let mut ids: HashMap<(i64, String), i64> = HashMap::with_capacity(returned.len());
+        for row in &returned {
+            ids.insert((row.try_get(1)?, row.try_get(2)?), row.try_get(0)?);
+        }
+        let audit_sql = format!(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES {}",
+            batch::values(6, chunk.len())
+        );
+        let mut audit_query = sqlx::query(&audit_sql);
+        for row in chunk {
+            let application = row.application;
+            let id = ids
+                .get(&(row.transaction_id, application.invoice_id.clone()))
+                .copied()
+                .unwrap_or_default();
+            let detail = serde_json::json!({
+                "transaction_id": row.transaction_id,
+                "invoice_id": application.invoice_id,
+                "applied": application.applied.amount.to_string(),
+                "writeoff": application.writeoff.amount.to_string(),
+                "writeoff_reason": application.writeoff_reason.map(|r| r.as_str()),
+                "currency": application.applied.currency.code(),
+                "rule": row.grounds.rule,
+            });
+            audit_query = audit_query
+                .bind(row.grounds.at)
+                .bind(row.grounds.actor)
+                .bind("application_created")
+                .bind("application")
+                .bind(id.to_string())
+                .bind(detail.to_string());
+        }
+        audit_query
+            .execute(&mut *conn)
+            .await
+            .context("could not write the audit log")?;
+    }
+    Ok(())
+}
+
+/// An exception to open (or refresh, if one is open on the transaction).
+pub struct OpenException<'a> {
+    pub transaction_id: i64,
+    pub reason: &'a str,
+    pub explanation: &'a str,
+    pub suggestions: String,
+}
+
+pub async fn open_exceptions(
+    conn: &mut AnyConnection,
+    rows: &[OpenException<'_>],
+    at: &str,
+) -> anyhow::Result<()> {
+    for chunk in rows.chunks(batch::ROWS_MAX) {
+        let sql = format!(
+            "INSERT INTO exceptions (transaction_id, reason, explanation, suggestions, opened_at) VALUES {} \
+             ON CONFLICT (transaction_id) WHERE closed_at IS NULL DO UPDATE SET reason = excluded.reason, \
+             explanation = excluded.explanation, suggestions = excluded.suggestions",
+            batch::values(5, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.transaction_id)
+                .bind(row.reason)
+                .bind(row.explanation)
+                .bind(row.suggestions.as_str())
+                .bind(at);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .context("could not open exceptions")?;
+    }
+    Ok(())
+}
+
+/// Closes the open exceptions of these transactions, if any.
+pub async fn close_exceptions(
+    conn: &mut AnyConnection,
+    transaction_ids: &[i64],
+    resolution: &str,
+    actor: &str,
+    at: &str,
+) -> anyhow::Result<()> {
+    for chunk in transaction_ids.chunks(batch::ROWS_MAX) {
+        let sql = format!(
+            "UPDATE exceptions SET closed_at = $1, resolution = $2, closed_by = $3 \
+             WHERE closed_at IS NULL AND transaction_id IN ({})",
+            (4..4 + chunk.len())
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(at).bind(resolution).bind(actor);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .context("could not close exceptions")?;
+    }
+    Ok(())
 }

@@ -99,33 +99,44 @@ pub async fn upsert(
     Ok(outcome)
 }
 
-/// Creates a customer known only by id and name (an invoice arrived first).
-pub async fn ensure_exists(
+/// Creates the customers known only by id and name (their invoices arrived first);
+/// existing ones are left as they are.
+pub async fn ensure_many(
     conn: &mut AnyConnection,
-    customer_id: &str,
-    name: &str,
+    customers: &[(&str, &str)],
 ) -> anyhow::Result<()> {
     let at = now();
-    let inserted = sqlx::query(
-        "INSERT INTO customers (customer_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
-    )
-    .bind(customer_id)
-    .bind(name)
-    .bind(&at)
-    .execute(&mut *conn)
-    .await
-    .context("could not insert a customer")?;
-    if inserted.rows_affected() > 0 {
-        let detail = serde_json::json!({"name": name, "source": "invoice import"});
-        audit(
-            conn,
-            "import",
-            "customer_created",
-            "customer",
-            customer_id,
-            &detail,
-        )
-        .await?;
+    for chunk in customers.chunks(super::batch::ROWS_MAX) {
+        let sql = format!(
+            "INSERT INTO customers (customer_id, name, created_at, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING customer_id, name",
+            super::batch::values(4, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for (customer_id, name) in chunk {
+            query = query
+                .bind(*customer_id)
+                .bind(*name)
+                .bind(at.as_str())
+                .bind(at.as_str());
+        }
+        let created = query
+            .fetch_all(&mut *conn)
+            .await
+            .context("could not insert customers")?;
+        for row in &created {
+            let customer_id: String = row.try_get(0)?;
+            let name: String = row.try_get(1)?;
+            let detail = serde_json::json!({"name": name, "source": "invoice import"});
+            audit(
+                conn,
+                "import",
+                "customer_created",
+                "customer",
+                &customer_id,
+                &detail,
+            )
+            .await?;
+        }
     }
     Ok(())
 }

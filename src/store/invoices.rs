@@ -11,8 +11,9 @@ use parsers::money::Money;
 use rust_decimal::Decimal;
 use sqlx::{AnyConnection, Row};
 
-use super::customers::Upserted;
-use super::{audit, money, now};
+use std::collections::HashMap;
+
+use super::{batch, money, now};
 
 /// An invoice as the ERP sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,57 +47,98 @@ impl InvoiceRecord {
     }
 }
 
-/// Inserts or updates one invoice. An unchanged invoice is left alone (importing the
-/// same file twice changes nothing); a changed one is updated and the change audited.
-pub async fn upsert(conn: &mut AnyConnection, invoice: &InvoiceRecord) -> anyhow::Result<Upserted> {
-    let existing = load_record(conn, &invoice.invoice_id).await?;
-    if existing.as_ref() == Some(invoice) {
-        return Ok(Upserted::Unchanged);
-    }
+/// What a batch upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+const INVOICE_COLUMNS: usize = 12;
+
+/// Inserts or updates invoices, 500 per statement. An unchanged invoice is left alone
+/// (importing the same file twice changes nothing); a new or changed one is written
+/// and audited, with the previous values for a change.
+pub async fn upsert_many(
+    conn: &mut AnyConnection,
+    invoices: &[InvoiceRecord],
+) -> anyhow::Result<UpsertCounts> {
+    let mut counts = UpsertCounts::default();
     let at = now();
-    let sql = if existing.is_none() {
-        "INSERT INTO invoices (invoice_id, customer_id, customer_name, currency, amount_minor, erp_open_minor, \
-         issue_date, due_date, po_number, discount_pct, discount_days, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
-    } else {
-        "UPDATE invoices SET customer_id = $2, customer_name = $3, currency = $4, amount_minor = $5, \
-         erp_open_minor = $6, issue_date = $7, due_date = $8, po_number = $9, discount_pct = $10, \
-         discount_days = $11, updated_at = $12 WHERE invoice_id = $1"
-    };
-    sqlx::query(sql)
-        .bind(&invoice.invoice_id)
-        .bind(&invoice.customer_id)
-        .bind(&invoice.customer_name)
-        .bind(invoice.amount.currency.code())
-        .bind(money::to_minor(&invoice.amount)?)
-        .bind(money::to_minor(&invoice.open_amount)?)
-        .bind(invoice.issue_date.to_string())
-        .bind(invoice.due_date.map(|d| d.to_string()))
-        .bind(invoice.po_number.as_deref())
-        .bind(invoice.discount_pct.map(|d| d.to_string()))
-        .bind(invoice.discount_days.map(i64::from))
-        .bind(&at)
-        .execute(&mut *conn)
-        .await
-        .with_context(|| format!("could not store invoice {}", invoice.invoice_id))?;
-    let mut detail = invoice.to_json();
-    let (action, outcome) = match existing {
-        None => ("invoice_created", Upserted::Inserted),
-        Some(before) => {
-            detail["before"] = before.to_json();
-            ("invoice_updated", Upserted::Updated)
+    for chunk in invoices.chunks(batch::ROWS_MAX) {
+        let existing = load_records(conn, chunk).await?;
+        let changed: Vec<&InvoiceRecord> = chunk
+            .iter()
+            .filter(|invoice| existing.get(&invoice.invoice_id) != Some(*invoice))
+            .collect();
+        counts.unchanged += chunk.len() - changed.len();
+        if changed.is_empty() {
+            continue;
         }
-    };
-    audit(
-        conn,
-        "import",
-        action,
-        "invoice",
-        &invoice.invoice_id,
-        &detail,
-    )
-    .await?;
-    Ok(outcome)
+        let sql = format!(
+            "INSERT INTO invoices (invoice_id, customer_id, customer_name, currency, amount_minor, erp_open_minor, \
+             issue_date, due_date, po_number, discount_pct, discount_days, created_at, updated_at) \
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, \
+             v.column10, v.column11, v.column12, v.column12 FROM (VALUES {}) AS v WHERE true \
+             ON CONFLICT (invoice_id) DO UPDATE SET customer_id = excluded.customer_id, customer_name = excluded.customer_name, \
+             currency = excluded.currency, amount_minor = excluded.amount_minor, erp_open_minor = excluded.erp_open_minor, \
+             issue_date = excluded.issue_date, due_date = excluded.due_date, po_number = excluded.po_number, \
+             discount_pct = excluded.discount_pct, discount_days = excluded.discount_days, updated_at = excluded.updated_at",
+            batch::values(INVOICE_COLUMNS, changed.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for invoice in &changed {
+            query = query
+                .bind(invoice.invoice_id.as_str())
+                .bind(invoice.customer_id.as_str())
+                .bind(invoice.customer_name.as_str())
+                .bind(invoice.amount.currency.code())
+                .bind(money::to_minor(&invoice.amount)?)
+                .bind(money::to_minor(&invoice.open_amount)?)
+                .bind(invoice.issue_date.to_string())
+                .bind(invoice.due_date.map(|d| d.to_string()))
+                .bind(invoice.po_number.as_deref())
+                .bind(invoice.discount_pct.map(|d| d.to_string()))
+                .bind(invoice.discount_days.map(i64::from))
+                .bind(at.as_str());
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .context("could not store invoices")?;
+        let audit_sql = format!(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES {}",
+            batch::values(6, changed.len())
+        );
+        let mut audit = sqlx::query(&audit_sql);
+        for invoice in &changed {
+            let mut detail = invoice.to_json();
+            let action = match existing.get(&invoice.invoice_id) {
+                None => {
+                    counts.inserted += 1;
+                    "invoice_created"
+                }
+                Some(before) => {
+                    counts.updated += 1;
+                    detail["before"] = before.to_json();
+                    "invoice_updated"
+                }
+            };
+            audit = audit
+                .bind(at.as_str())
+                .bind("import")
+                .bind(action)
+                .bind("invoice")
+                .bind(invoice.invoice_id.as_str())
+                .bind(detail.to_string());
+        }
+        audit
+            .execute(&mut *conn)
+            .await
+            .context("could not write the audit log")?;
+    }
+    Ok(counts)
 }
 
 fn parse_date(text: Option<String>) -> anyhow::Result<Option<NaiveDate>> {
@@ -107,41 +149,50 @@ fn parse_date(text: Option<String>) -> anyhow::Result<Option<NaiveDate>> {
     .transpose()
 }
 
-async fn load_record(
+/// The stored versions of these invoices, by id.
+async fn load_records(
     conn: &mut AnyConnection,
-    invoice_id: &str,
-) -> anyhow::Result<Option<InvoiceRecord>> {
-    let Some(row) = sqlx::query(
-        "SELECT customer_id, customer_name, currency, amount_minor, erp_open_minor, issue_date, due_date, \
-         po_number, discount_pct, discount_days FROM invoices WHERE invoice_id = $1",
-    )
-    .bind(invoice_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let currency: String = row.try_get("currency")?;
-    let discount_pct: Option<String> = row.try_get("discount_pct")?;
-    let discount_days: Option<i64> = row.try_get("discount_days")?;
-    Ok(Some(InvoiceRecord {
-        invoice_id: invoice_id.to_owned(),
-        customer_id: row.try_get("customer_id")?,
-        customer_name: row.try_get("customer_name")?,
-        amount: money::from_minor(row.try_get("amount_minor")?, &currency)?,
-        open_amount: money::from_minor(row.try_get("erp_open_minor")?, &currency)?,
-        issue_date: parse_date(Some(row.try_get("issue_date")?))?.unwrap_or_default(),
-        due_date: parse_date(row.try_get("due_date")?)?,
-        po_number: row.try_get("po_number")?,
-        discount_pct: discount_pct
-            .map(|d| d.parse())
-            .transpose()
-            .context("stored discount_pct is not a decimal")?,
-        discount_days: discount_days
-            .map(u32::try_from)
-            .transpose()
-            .context("stored discount_days out of range")?,
-    }))
+    invoices: &[InvoiceRecord],
+) -> anyhow::Result<HashMap<String, InvoiceRecord>> {
+    let sql = format!(
+        "SELECT invoice_id, customer_id, customer_name, currency, amount_minor, erp_open_minor, issue_date, due_date, \
+         po_number, discount_pct, discount_days FROM invoices WHERE invoice_id IN ({})",
+        batch::list(invoices.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for invoice in invoices {
+        query = query.bind(invoice.invoice_id.as_str());
+    }
+    let mut records = HashMap::new();
+    for row in query
+        .fetch_all(&mut *conn)
+        .await
+        .context("could not read invoices")?
+    {
+        let currency: String = row.try_get("currency")?;
+        let discount_pct: Option<String> = row.try_get("discount_pct")?;
+        let discount_days: Option<i64> = row.try_get("discount_days")?;
+        let record = InvoiceRecord {
+            invoice_id: row.try_get("invoice_id")?,
+            customer_id: row.try_get("customer_id")?,
+            customer_name: row.try_get("customer_name")?,
+            amount: money::from_minor(row.try_get("amount_minor")?, &currency)?,
+            open_amount: money::from_minor(row.try_get("erp_open_minor")?, &currency)?,
+            issue_date: parse_date(Some(row.try_get("issue_date")?))?.unwrap_or_default(),
+            due_date: parse_date(row.try_get("due_date")?)?,
+            po_number: row.try_get("po_number")?,
+            discount_pct: discount_pct
+                .map(|d| d.parse())
+                .transpose()
+                .context("stored discount_pct is not a decimal")?,
+            discount_days: discount_days
+                .map(u32::try_from)
+                .transpose()
+                .context("stored discount_days out of range")?,
+        };
+        records.insert(record.invoice_id.clone(), record);
+    }
+    Ok(records)
 }
 
 /// Every invoice with what is open on it now, for a reconcile run. Settled invoices

@@ -351,30 +351,6 @@ async fn attach_items(
     Ok(())
 }
 
-/// Records the latest decision on a transaction.
-pub async fn set_decision(
-    conn: &mut AnyConnection,
-    decision: &rules::Decision,
-    decided_at: &str,
-) -> anyhow::Result<()> {
-    sqlx::query(
-        "UPDATE transactions SET status = $2, unapplied_minor = $3, exception_reason = $4, rule = $5, confidence = $6, \
-         explanation = $7, decided_at = $8 WHERE id = $1",
-    )
-    .bind(decision.payment_id)
-    .bind(decision.status.as_str())
-    .bind(money::to_minor(&decision.unapplied)?)
-    .bind(decision.exception_reason.map(|r| r.as_str()))
-    .bind(decision.rule.as_str())
-    .bind(i64::from(decision.confidence.per_mille()))
-    .bind(&decision.explanation)
-    .bind(decided_at)
-    .execute(&mut *conn)
-    .await
-    .context("could not record a decision")?;
-    Ok(())
-}
-
 /// Incoming credits with this trace number (what an ACH return names).
 pub async fn credits_with_trace(conn: &mut AnyConnection, trace: &str) -> anyhow::Result<Vec<i64>> {
     let rows = sqlx::query(
@@ -404,5 +380,39 @@ pub async fn set_returned(
     .execute(&mut *conn)
     .await
     .context("could not mark a payment returned")?;
+    Ok(())
+}
+
+/// Records the latest decisions on their transactions, many per statement.
+pub async fn set_decisions(
+    conn: &mut AnyConnection,
+    decisions: &[rules::Decision],
+    decided_at: &str,
+) -> anyhow::Result<()> {
+    for chunk in decisions.chunks(batch::ROWS_MAX) {
+        // VALUES columns are named column1… on both SQLite and PostgreSQL.
+        let sql = format!(
+            "UPDATE transactions SET status = v.column2, unapplied_minor = v.column3, exception_reason = NULLIF(v.column4, ''), \
+             rule = v.column5, confidence = v.column6, explanation = v.column7, decided_at = v.column8 \
+             FROM (VALUES {}) AS v WHERE transactions.id = v.column1",
+            batch::values(8, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for decision in chunk {
+            query = query
+                .bind(decision.payment_id)
+                .bind(decision.status.as_str())
+                .bind(money::to_minor(&decision.unapplied)?)
+                .bind(decision.exception_reason.map(|r| r.as_str()).unwrap_or(""))
+                .bind(decision.rule.as_str())
+                .bind(i64::from(decision.confidence.per_mille()))
+                .bind(decision.explanation.as_str())
+                .bind(decided_at);
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .context("could not record decisions")?;
+    }
     Ok(())
 }
