@@ -89,7 +89,7 @@ pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[NewApplication<'_>],
 ) -> anyhow::Result<()> {
-    for chunk in rows.chunks(batch::ROWS_MAX) {
+    for chunk in rows.chunks(batch::rows_per_statement(conn, 11)) {
         let sql = format!(
             "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
              rule, confidence, explanation, actor, created_at) VALUES {} RETURNING id, transaction_id, invoice_id",
@@ -168,7 +168,7 @@ pub async fn open_exceptions(
     rows: &[OpenException<'_>],
     at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in rows.chunks(batch::ROWS_MAX) {
+    for chunk in rows.chunks(batch::rows_per_statement(conn, 5)) {
         let sql = format!(
             "INSERT INTO exceptions (transaction_id, reason, explanation, suggestions, opened_at) VALUES {} \
              ON CONFLICT (transaction_id) WHERE closed_at IS NULL DO UPDATE SET reason = excluded.reason, \
@@ -200,7 +200,7 @@ pub async fn close_exceptions(
     actor: &str,
     at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in transaction_ids.chunks(batch::ROWS_MAX) {
+    for chunk in transaction_ids.chunks(batch::rows_per_statement(conn, 1)) {
         let sql = format!(
             "UPDATE exceptions SET closed_at = $1, resolution = $2, closed_by = $3 \
              WHERE closed_at IS NULL AND transaction_id IN ({})",

@@ -66,7 +66,7 @@ pub async fn upsert_many(
 ) -> anyhow::Result<UpsertCounts> {
     let mut counts = UpsertCounts::default();
     let at = now();
-    for chunk in invoices.chunks(batch::ROWS_MAX) {
+    for chunk in invoices.chunks(batch::rows_per_statement(conn, INVOICE_COLUMNS)) {
         let existing = load_records(conn, chunk).await?;
         let changed: Vec<&InvoiceRecord> = chunk
             .iter()

@@ -92,7 +92,7 @@ pub async fn insert_transactions(
     rows: &[NewTransaction<'_>],
 ) -> anyhow::Result<Inserted> {
     let mut inserted = Inserted::default();
-    for chunk in rows.chunks(batch::ROWS_MAX) {
+    for chunk in rows.chunks(batch::rows_per_statement(conn, TRANSACTION_COLUMNS)) {
         let sql = format!(
             "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
              reversal, currency, amount_minor, booking_date, value_date, bank_ref, end_to_end_id, customer_ref, \
@@ -161,7 +161,7 @@ async fn insert_items(
     items: &[(i64, usize, &RemittanceItem)],
 ) -> anyhow::Result<()> {
     let minor = |m: &Option<parsers::Money>| m.as_ref().map(money::to_minor).transpose();
-    for chunk in items.chunks(batch::ROWS_MAX) {
+    for chunk in items.chunks(batch::rows_per_statement(conn, 7)) {
         let sql = format!(
             "INSERT INTO remittance_items (transaction_id, seq, kind, reference, paid_minor, total_minor, discount_minor) VALUES {}",
             batch::values(7, chunk.len())
@@ -234,6 +234,16 @@ impl Undecided {
         }
     }
 
+    /// What earlier applications took from each payment: nothing yet for a new file.
+    fn applied_minor(&self) -> &'static str {
+        match self {
+            Undecided::File(_) => "CAST(0 AS BIGINT)",
+            Undecided::All => {
+                "CAST(COALESCE((SELECT SUM(a.applied_minor) FROM applications a WHERE a.transaction_id = t.id), 0) AS BIGINT)"
+            }
+        }
+    }
+
     fn query<'q>(
         &self,
         sql: &'q str,
@@ -253,9 +263,8 @@ pub async fn load_undecided(
     let sql = format!(
         "SELECT t.id, t.format, t.direction, t.entry_status, t.currency, t.amount_minor, t.booking_date, t.bank_ref, \
          t.end_to_end_id, t.customer_ref, t.payer_name, t.payer_account, t.bank_tx_code, t.remittance_text, \
-         t.return_of_trace, CAST(COALESCE((SELECT SUM(a.applied_minor) FROM applications a WHERE a.transaction_id = t.id), 0) \
-         AS BIGINT) AS applied_minor \
-         FROM transactions t WHERE {} ORDER BY t.id",
+         t.return_of_trace, {} AS applied_minor FROM transactions t WHERE {} ORDER BY t.id",
+        scope.applied_minor(),
         scope.condition()
     );
     let rows = scope
@@ -389,7 +398,7 @@ pub async fn set_decisions(
     decisions: &[rules::Decision],
     decided_at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in decisions.chunks(batch::ROWS_MAX) {
+    for chunk in decisions.chunks(batch::rows_per_statement(conn, 8)) {
         // VALUES columns are named column1… on both SQLite and PostgreSQL.
         let sql = format!(
             "UPDATE transactions SET status = v.column2, unapplied_minor = v.column3, exception_reason = NULLIF(v.column4, ''), \
