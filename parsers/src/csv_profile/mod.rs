@@ -348,7 +348,12 @@ impl RowReader<'_> {
     ) -> Option<Cow<'r, str>> {
         let field = record.get(column?)?;
         let text = match self.profile.encoding {
-            TextEncoding::Utf8 => String::from_utf8_lossy(field),
+            // `from_utf8` first: its ASCII fast path is several times quicker than the
+            // lossy decoder's chunk iterator on the short fields of a bank export.
+            TextEncoding::Utf8 => match std::str::from_utf8(field) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(field),
+            },
             TextEncoding::Windows1252 => {
                 encoding_rs::WINDOWS_1252
                     .decode_without_bom_handling(field)
