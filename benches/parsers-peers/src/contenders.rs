@@ -47,9 +47,9 @@ fn take(prepared: Prepared) -> String {
 
 /// Counts what arrives and drops it, as a streaming consumer would.
 #[derive(Default)]
-struct Counting {
-    statements: u64,
-    transactions: u64,
+pub struct Counting {
+    pub statements: u64,
+    pub transactions: u64,
 }
 
 impl Sink for Counting {
@@ -282,6 +282,16 @@ pub fn all() -> Vec<FormatBench> {
                 contender!("recond", "transactions", recond_bai2),
                 contender!("memchr line count", "lines", memchr_lines),
                 contender!("bai2 0.4", "groups", bai2_crate, owned),
+                contender!(
+                    "model floor (lines+model)",
+                    "transactions",
+                    crate::floor::bai2_model::<true>
+                ),
+                contender!(
+                    "floor, fields not owned",
+                    "transactions",
+                    crate::floor::bai2_model::<false>
+                ),
             ],
             targets: vec![
                 Target {
@@ -301,6 +311,16 @@ pub fn all() -> Vec<FormatBench> {
                 contender!("memchr line count", "lines", memchr_lines),
                 contender!("rs-ach 0.1", "entries", rs_ach),
                 contender!("nacha 1.5", "entries", nacha_crate, owned),
+                contender!(
+                    "model floor (lines+model)",
+                    "transactions",
+                    crate::floor::nacha_model::<true>
+                ),
+                contender!(
+                    "floor, fields not owned",
+                    "transactions",
+                    crate::floor::nacha_model::<false>
+                ),
             ],
             targets: vec![
                 Target {
@@ -322,6 +342,16 @@ pub fn all() -> Vec<FormatBench> {
             contenders: vec![
                 contender!("recond", "transactions", recond_csv),
                 contender!("csv ByteRecord loop", "records", csv_byte_records),
+                contender!(
+                    "model floor (csv+model)",
+                    "transactions",
+                    crate::floor::csv_model::<true>
+                ),
+                contender!(
+                    "floor, fields not owned",
+                    "transactions",
+                    crate::floor::csv_model::<false>
+                ),
             ],
             targets: vec![Target {
                 peer: "csv ByteRecord loop",

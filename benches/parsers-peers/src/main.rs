@@ -13,6 +13,7 @@
 //! if recond reports any error diagnostic on a generated file.
 
 mod contenders;
+mod floor;
 mod generate;
 mod measure;
 

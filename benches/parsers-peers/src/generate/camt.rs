@@ -151,9 +151,9 @@ fn detail(
     x.push_str("            </RltdPties>\n            <RmtInf>\n");
     match kind {
         Kind::Ustrd => {
-            let _ = write!(
+            let _ = writeln!(
                 x,
-                "              <Ustrd>{} INV-{} {} &amp; CO</Ustrd>\n",
+                "              <Ustrd>{} INV-{} {} &amp; CO</Ustrd>",
                 rng.pick(TEXTS),
                 rng.digits(6),
                 company

@@ -38,7 +38,7 @@ pub fn generate(target_bytes: usize) -> (Vec<u8>, u64) {
     let mut transactions = 0u64;
     while records.len() * 95 < target_bytes {
         batches += 1;
-        let credit = batches % 10 != 0;
+        let credit = !batches.is_multiple_of(10);
         let company = rng.pick(COMPANIES);
         let company_id = format!("1{}", rng.digits(9));
         let odfi = format!("0910{}", rng.digits(4));
@@ -121,7 +121,7 @@ pub fn generate(target_bytes: usize) -> (Vec<u8>, u64) {
             ""
         ),
     );
-    while records.len() % 10 != 0 {
+    while !records.len().is_multiple_of(10) {
         records.push("9".repeat(94));
     }
     let mut file = records.join("\n").into_bytes();
