@@ -28,6 +28,16 @@ pub(crate) fn parse_amount(text: &str, separators: &Separators) -> Option<Decima
     } else if let Some(rest) = body.strip_prefix('+') {
         body = rest;
     }
+    // Already plain (`1234.56`): no copy needed.
+    if separators.decimal == '.'
+        && !matches!(separators.thousands, Some(thousands) if body.contains(thousands))
+        && body
+            .bytes()
+            .all(|byte| byte.is_ascii_digit() || byte == b'.')
+    {
+        let value = parse_plain_decimal(body)?;
+        return Some(if negative { -value } else { value });
+    }
     let mut plain = String::with_capacity(body.len());
     for ch in body.chars() {
         if Some(ch) == separators.thousands {
