@@ -272,7 +272,7 @@ async fn ingest_source(
         Ok(report)
     });
 
-    let t0 = std::time::Instant::now();
+    let started = std::time::Instant::now();
     let mut tx = store.begin().await?;
     let stored = store_stream(&mut tx, &mut report, format, size, receiver).await;
     let parser_report = match parser.await {
@@ -331,9 +331,10 @@ async fn ingest_source(
         tx.rollback().await.ok();
         return reject(store, report, size, rejection_reason(&parser_report)).await;
     }
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("stored stream {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: transactions stored.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
     files::set_version(&mut tx, bank_file_id, parser_report.version.as_deref()).await?;
     files::record_receipt(
         &mut tx,

@@ -35,11 +35,12 @@ pub async fn run(
     today: NaiveDate,
     scope: RunScope,
 ) -> anyhow::Result<RunSummary> {
-    let t0 = std::time::Instant::now();
+    let started = std::time::Instant::now();
     let payments = transactions::load_undecided(conn, scope).await?;
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("load_undecided {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: payments to decide loaded.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
     if payments.is_empty() {
         return Ok(RunSummary::default());
     }
@@ -49,9 +50,10 @@ pub async fn run(
         payments,
         today: Some(today),
     };
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("loaded inputs {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: invoices and customers loaded.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
     let rule_set = rule_set.clone();
     let (inputs, decisions) = tokio::task::spawn_blocking(move || {
         let decisions = rules::reconcile(&inputs, &rule_set);
@@ -65,9 +67,10 @@ pub async fn run(
         "one decision per payment"
     );
 
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("decided {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: engine decided.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
     let at = store::now();
     let mut summary = RunSummary {
         payments: decisions.len(),
@@ -86,9 +89,10 @@ pub async fn run(
         })
         .collect();
     transactions::set_decisions(conn, &merged, &at).await?;
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("set_decisions {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: decisions stored.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
 
     let mut new_applications = Vec::new();
     let mut opened = Vec::new();
@@ -137,9 +141,10 @@ pub async fn run(
         }
     }
     applications::insert_many(conn, &new_applications).await?;
-    if std::env::var("RECOND_PROFILE").is_ok() {
-        eprintln!("applications {:?}", t0.elapsed());
-    }
+    tracing::debug!(
+        message = "Run phase: applications stored.",
+        elapsed_ms = started.elapsed().as_millis() as u64
+    );
     applications::open_exceptions(conn, &opened, &at).await?;
     if scope == RunScope::All {
         // A file's new payments have no exceptions yet: nothing to close.
