@@ -85,13 +85,15 @@ pub async fn ingest_files(
     today: NaiveDate,
 ) -> anyhow::Result<Vec<FileReport>> {
     let mut reports = Vec::with_capacity(paths.len());
+    // A progress line for people at a terminal; nothing for scripts and logs.
+    let progress = paths.len() > 1 && std::io::IsTerminal::is_terminal(&std::io::stderr());
     for (index, path) in paths.iter().enumerate() {
-        if paths.len() > 1 {
+        if progress {
             eprint!("\r[{}/{}] {}", index + 1, paths.len(), path.display());
         }
         reports.push(ingest::ingest_path(store, config, path, today).await?);
     }
-    if paths.len() > 1 {
+    if progress {
         eprintln!();
     }
     Ok(reports)
@@ -262,12 +264,27 @@ pub fn check_files(
 }
 
 /// The bundled demo data: the files a newcomer sees recond work on.
-const DEMO_CUSTOMERS: &[u8] = include_bytes!("../fixtures/demo/customers.csv");
-const DEMO_INVOICES: &[u8] = include_bytes!("../fixtures/demo/invoices.csv");
-const DEMO_BANK_FILES: &[(&str, &[u8])] = &[(
-    "bank-2026-11-02.csv",
-    include_bytes!("../fixtures/demo/bank-2026-11-02.csv"),
-)];
+/// (A generated day: `recond-gen generate --seed 42 --payments 60 --days 1`.)
+const DEMO_CUSTOMERS: &[u8] = include_bytes!("../fixtures/demo/scenario/customers.csv");
+const DEMO_INVOICES: &[u8] = include_bytes!("../fixtures/demo/scenario/invoices.csv");
+const DEMO_BANK_FILES: &[(&str, &[u8])] = &[
+    (
+        "camt053-v08-20261102-1.xml",
+        include_bytes!("../fixtures/demo/scenario/camt053-v08-20261102-1.xml"),
+    ),
+    (
+        "bai2-20261102-1.txt",
+        include_bytes!("../fixtures/demo/scenario/bai2-20261102-1.txt"),
+    ),
+    (
+        "ach-20261102-1.ach",
+        include_bytes!("../fixtures/demo/scenario/ach-20261102-1.ach"),
+    ),
+    (
+        "bank-20261102-1.csv",
+        include_bytes!("../fixtures/demo/scenario/bank-20261102-1.csv"),
+    ),
+];
 
 /// Writes the demo files into `dir`, runs the whole pipeline on them, and prints the
 /// outcome.
@@ -315,17 +332,36 @@ pub async fn demo(dir: &Path, out: &mut dyn Write) -> anyhow::Result<()> {
     writeln!(out)?;
     let reports = ingest_files(&store, &config, &bank_files, today).await?;
     ingest_table(&reports).write(OutputFormat::Table, out)?;
-    writeln!(out, "\nPayments:")?;
-    export(&store, ExportWhat::Payments)
-        .await?
-        .write(OutputFormat::Table, out)?;
-    writeln!(out, "\nApplications:")?;
-    export(&store, ExportWhat::Applications)
-        .await?
-        .write(OutputFormat::Table, out)?;
+    writeln!(out, "\nApplications (the first 12):")?;
+    let mut applications = export(&store, ExportWhat::Applications).await?;
+    applications.rows.truncate(12);
+    applications.write(OutputFormat::Table, out)?;
+    writeln!(out, "\nLeft for a clerk, and why:")?;
+    let payments = export(&store, ExportWhat::Payments).await?;
+    let mut exceptions = Table::new(&[
+        "source_file",
+        "bank_ref",
+        "amount",
+        "payer_name",
+        "exception_reason",
+    ]);
+    for row in payments
+        .rows
+        .iter()
+        .filter(|row| row[6] == "exception" || row[6] == "unapplied")
+    {
+        exceptions.push(vec![
+            row[0].clone(),
+            row[1].clone(),
+            row[3].clone(),
+            row[5].clone(),
+            row[8].clone(),
+        ]);
+    }
+    exceptions.write(OutputFormat::Table, out)?;
     writeln!(
         out,
-        "\nTry: recond --data-dir {dir} export payments --format json\n     recond --data-dir {dir} ingest {inbox}/bank-2026-11-02.csv   (a duplicate: skipped)",
+        "\nTry: recond --data-dir {dir} export payments --format csv\n     recond --data-dir {dir} status\n     recond --data-dir {dir} ingest {inbox}/ach-20261102-1.ach   (a duplicate: skipped)",
         dir = dir.display(),
         inbox = inbox.display()
     )?;

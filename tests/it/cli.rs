@@ -162,5 +162,12 @@ fn demo_runs_from_nothing() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("invoice_reference_exact"));
+    let stdout = text(&out.stdout);
+    for format in ["camt", "bai2", "nacha", "csv"] {
+        assert!(
+            stdout.contains(&format!("  {format}  ")),
+            "{format} file ingested: {stdout}"
+        );
+    }
+    assert!(!stdout.contains("rejected"), "{stdout}");
 }
