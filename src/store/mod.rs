@@ -70,12 +70,16 @@ impl Store {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(4)
+                    // WAL lets readers (the API) run beside the writer; a 32 MiB page
+                    // cache per connection keeps the indexes of a large file's inserts
+                    // in memory.
                     .after_connect(|connection, _meta| {
                         Box::pin(async move {
                             connection
                                 .execute(
                                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                                 PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;",
                                 )
                                 .await?;
                             Ok(())
