@@ -516,10 +516,13 @@ impl Planner {
                 )
             }
             Case::Overpayment => {
-                let extra = if self.rng.chance(500) {
+                // Rounded up to the next 1,000 only where that is a modest excess: no
+                // one pays 1,000.00 for a 60.00 invoice and calls it an overpayment.
+                let rounded_up = (open / 100_000 + 1) * 100_000 - open;
+                let extra = if self.rng.chance(500) || rounded_up * 4 > open {
                     (open * self.rng.range(5, 25) / 100).max(100)
                 } else {
-                    (open / 100_000 + 1) * 100_000 - open
+                    rounded_up
                 };
                 if extra <= 0 {
                     return None;
