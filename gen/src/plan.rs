@@ -672,11 +672,22 @@ impl Planner {
         // A truncated or suffix-less name must be a prefix of one customer only; other
         // variants are compared whole after expanding abbreviations and punctuation.
         let check = if variant != Variant::Abbreviated && full.starts_with(&shown) {
-            shown
+            shown.clone()
         } else {
             full
         };
         if self.world.cores.unique_prefix(&check) != Some(customer) {
+            return false;
+        }
+        // Abbreviated and then cut (`QUARRY HILL CONS` of `QUARRY HILL CONSTR LLC`),
+        // the name may fit another customer as well as this one: no one could tell.
+        let fits = self
+            .world
+            .customers
+            .iter()
+            .filter(|other| names::abbreviates(&shown, &core(&other.company.name)))
+            .count();
+        if fits > 1 {
             return false;
         }
         payment.payer_name = name;

@@ -519,6 +519,12 @@ impl<'a> Context<'a> {
                 {
                     continue;
                 }
+                // `2026/0456/PAYMENT`, `KD 33308/PAYMENT`: a word after the last
+                // slash is text, not part of the number.
+                if let Some(number) = normalize::without_trailing_words(&candidate) {
+                    candidates.push_front((number.to_owned(), joined));
+                    continue;
+                }
                 // `2026/403` for `2026/0403`: the zeros put back, spelled exactly.
                 let padded = normalize::zero_padded(&candidate)
                     .into_iter()
@@ -742,13 +748,19 @@ impl<'a> Context<'a> {
             .iter()
             .filter(|name| name.len() >= NAMED_IN_TEXT_CHARS_MIN)
             .any(|name| {
-                let wanted: Vec<&str> = name.split(' ').collect();
-                let Some((last, whole)) = wanted.split_last() else {
-                    return false;
-                };
-                // The known name may be cut short at its last word.
-                words.windows(wanted.len()).any(|window| {
-                    window[..whole.len()] == *whole && window[whole.len()].starts_with(last)
+                // Shortened in the text (`LIGHTHOUSE COMM` for `LIGHTHOUSE
+                // COMMUNICATIONS`) or cut short in the catalogue, word by word.
+                let wanted = name.split(' ').count();
+                words.windows(wanted).any(|window| {
+                    window
+                        .iter()
+                        .zip(name.split(' '))
+                        .enumerate()
+                        .all(|(i, (seen, known))| {
+                            seen == &known
+                                || (i > 0 && seen.len() >= 3 && known.starts_with(seen))
+                                || (i + 1 == wanted && seen.starts_with(known))
+                        })
                 })
             })
     }
@@ -1336,8 +1348,19 @@ impl<'a> Context<'a> {
             [(best, customer), rest @ ..] if *best >= rules.name_similarity_min => {
                 if let Some((second, other)) = rest.first() {
                     if best.per_mille() - second.per_mille() < rules.name_margin_min {
+                        // Every customer the name fits about as well: a reference to
+                        // one of them is the payer's own.
+                        let customers = std::iter::once(*customer)
+                            .chain(
+                                rest.iter()
+                                    .take_while(|(score, _)| {
+                                        best.per_mille() - score.per_mille() < rules.name_margin_min
+                                    })
+                                    .map(|(_, other)| *other),
+                            )
+                            .collect();
                         return Payer::Ambiguous {
-                            customers: vec![*customer, *other],
+                            customers,
                             note: format!(
                                 "payer name {shown:?} is {best} similar to customer {} and {second} to customer {}",
                                 self.customer_name(*customer),
@@ -1509,6 +1532,13 @@ impl<'a> Context<'a> {
             }
             [] => {}
             several => {
+                // Oldest first: a customer paying one of several equal invoices
+                // (a subscription) is settling the oldest, as clerks apply it.
+                let mut oldest_first = several.to_vec();
+                oldest_first.sort_by_key(|&pos| {
+                    let invoice = self.catalog.invoices[pos as usize];
+                    (invoice.issue_date, invoice.due_date, pos)
+                });
                 return self.exception(
                     payment,
                     ExceptionReason::Ambiguous,
@@ -1518,10 +1548,21 @@ impl<'a> Context<'a> {
                         several.len(),
                         subject.money(subject.available)
                     ),
-                    several
+                    oldest_first
                         .iter()
-                        .map(|&pos| {
-                            candidate(pos, confidence.saturating_sub(300), "open amount equal")
+                        .enumerate()
+                        .map(|(rank, &pos)| {
+                            let rank = u16::try_from(rank).unwrap_or(u16::MAX);
+                            let reason = if rank == 0 {
+                                "open amount equal; the oldest of them"
+                            } else {
+                                "open amount equal"
+                            };
+                            candidate(
+                                pos,
+                                confidence.saturating_sub(300).saturating_sub(rank),
+                                reason,
+                            )
                         })
                         .collect(),
                 );

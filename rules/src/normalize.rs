@@ -173,6 +173,23 @@ pub(crate) fn joined_numbers(line: &str) -> Vec<(String, &str, &str)> {
         .collect()
 }
 
+/// The reference without the words after its last slashes that hold no digit
+/// (`2026/0456/PAYMENT` → `2026/0456`); `None` when there are none.
+pub(crate) fn without_trailing_words(reference: &str) -> Option<&str> {
+    let mut end = reference.len();
+    while let Some(slash) = reference[..end].rfind('/') {
+        if reference[slash + 1..end]
+            .bytes()
+            .any(|b| b.is_ascii_digit())
+        {
+            break;
+        }
+        end = slash;
+    }
+    let number = &reference[..end];
+    (end < reference.len() && number.bytes().any(|b| b.is_ascii_digit())).then_some(number)
+}
+
 /// The reference with the leading zeros its last number may have lost put back
 /// (`2026/403` → `2026/0403`, `2026/00403`), up to six digits: payers drop the
 /// zeros of the number after a separator, which the key does not restore.
@@ -359,6 +376,10 @@ mod tests {
             ]
         );
         assert!(zero_padded("403").is_empty());
+        assert_eq!(without_trailing_words("2026/659/PAYMENT"), Some("2026/659"));
+        assert_eq!(without_trailing_words("KD33308/PAYMENT"), Some("KD33308"));
+        assert_eq!(without_trailing_words("2026/0659"), None);
+        assert_eq!(without_trailing_words("PAYMENT/REF"), None);
         assert!(zero_padded("2026/AB").is_empty());
     }
 

@@ -155,28 +155,33 @@ pub(crate) fn name_similarity(a: &str, b: &str) -> Confidence {
 /// the same place, the first word whole, the others three letters or more. Banks and
 /// payers' systems shorten names this way far more often than they misspell them.
 fn word_prefix_similarity(payer: &str, known: &str) -> u16 {
-    const SCORE: u16 = 960;
-    let mut known_words = known.split(' ');
-    let mut count = 0;
-    for (i, word) in payer.split(' ').enumerate() {
-        let Some(full) = known_words.next() else {
-            return 0;
-        };
-        let fits = if i == 0 {
-            word == full
-        } else {
-            word == full || (word.len() >= 3 && full.starts_with(word))
-        };
-        if !fits {
-            return 0;
-        }
-        count += 1;
-    }
-    if count >= 2 {
+    // Above any Jaro-Winkler score of a name sharing only the first words, so that a
+    // name whose shortened words fit one customer beats a customer it merely
+    // resembles; two customers it fits alike stay a tie.
+    const SCORE: u16 = 990;
+    if words_abbreviate(payer, known) {
         SCORE
     } else {
         0
     }
+}
+
+/// Whether each word of `short` starts the word of `full` at the same place: the
+/// first word whole, the others three letters or more (the last two, as a bank's
+/// length limit may cut it anywhere), at least two words.
+pub(crate) fn words_abbreviate(short: &str, full: &str) -> bool {
+    let mut full_words = full.split(' ');
+    let count = short.split(' ').count();
+    if count < 2 {
+        return false;
+    }
+    short.split(' ').enumerate().all(|(i, word)| {
+        let Some(whole) = full_words.next() else {
+            return false;
+        };
+        let letters_min = if i + 1 == count { 2 } else { 3 };
+        word == whole || (i > 0 && word.len() >= letters_min && whole.starts_with(word))
+    })
 }
 
 #[cfg(test)]
