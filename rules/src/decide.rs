@@ -272,9 +272,13 @@ impl<'a> Context<'a> {
         let rules = &self.rules.references;
         let mut found: Vec<Found> = Vec::new();
         // Normalised references that found nothing, for the one-character rule.
-        // With the length of the reference as written (letters and digits), which is
+        // With the reference as written (letters and digits only), whose length is
         // what makes a one-character difference telling.
-        let mut unresolved: Vec<(String, usize, Place, Option<i64>)> = Vec::new();
+        let mut unresolved: Vec<(String, String, Place, Option<i64>)> = Vec::new();
+        // Invoices found only by a bare number that needs a prefix or zeros added to
+        // be their number (`ITEM 6492` → INV-006492), and those found otherwise.
+        let mut loose: Vec<InvoicePos> = Vec::new();
+        let mut firm: Vec<InvoicePos> = Vec::new();
         // Structured references that found nothing, for the explanation.
         let mut unmatched: Vec<String> = Vec::new();
         if !rules.enabled {
@@ -363,8 +367,7 @@ impl<'a> Context<'a> {
                 if !hit {
                     unmatched.push(item.reference.clone());
                     let amount = paid.or((items.len() == 1).then_some(subject.available));
-                    let written = squash(&item.reference).chars().count();
-                    unresolved.push((key, written, place, amount));
+                    unresolved.push((key, squash(&item.reference), place, amount));
                 }
             }
         }
@@ -493,8 +496,15 @@ impl<'a> Context<'a> {
                     }
                 };
                 if !hits.is_empty() {
+                    let bare = !candidate.chars().any(char::is_alphabetic);
                     for &pos in hits.iter() {
-                        let exact = normalize::eq_squashed(self.invoice_id(pos), &candidate);
+                        let id = self.invoice_id(pos);
+                        let exact = normalize::eq_squashed(id, &candidate);
+                        if !exact && bare && id.chars().any(char::is_alphabetic) {
+                            loose.push(pos);
+                        } else {
+                            firm.push(pos);
+                        }
                         let (rule, confidence) = if exact {
                             (RuleId::InvoiceReferenceExact, CONFIDENCE_TEXT_EXACT)
                         } else {
@@ -546,8 +556,7 @@ impl<'a> Context<'a> {
                     );
                     continue;
                 }
-                let written = squash(&candidate).chars().count();
-                unresolved.push((key, written, place, Some(subject.available)));
+                unresolved.push((key, squash(&candidate), place, Some(subject.available)));
                 // Not one number: perhaps several, tried one by one (the word alone
                 // comes next; a word joined to the one before is not cut up).
                 if !joined {
@@ -557,10 +566,18 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        // A loose hit is kept only when its open amount is the payment's: otherwise
+        // the bare number was most likely other text (an item or batch number).
+        found.retain(|f| {
+            f.rule != RuleId::InvoiceReferenceNormalized
+                || !loose.contains(&f.pos)
+                || firm.contains(&f.pos)
+                || self.open(f.pos) == Some(subject.available)
+        });
         if found.is_empty() && rules.one_char_error {
             for (key, written, place, amount) in &unresolved {
                 let Some(amount) = amount else { continue };
-                if *written < rules.one_char_error_chars_min {
+                if written.chars().count() < rules.one_char_error_chars_min {
                     continue;
                 }
                 let group = lookup.open_invoices_by_amount(subject.currency, *amount);
@@ -569,9 +586,12 @@ impl<'a> Context<'a> {
                 }
                 for &pos in group.iter() {
                     let invoice_key = &self.catalog.info[pos as usize].key;
-                    if invoice_key.len().abs_diff(key.len()) <= 1
-                        && strsim::osa_distance(key, invoice_key) == 1
-                    {
+                    // By key, or as written: a mistyped leading zero (`INV-205718`
+                    // for INV-005718) changes the key's length.
+                    let one_off = (invoice_key.len().abs_diff(key.len()) <= 1
+                        && strsim::osa_distance(key, invoice_key) == 1)
+                        || strsim::osa_distance(written, &squash(self.invoice_id(pos))) == 1;
+                    if one_off {
                         add(
                             &mut found,
                             &[pos],
