@@ -978,9 +978,16 @@ impl Planner {
         if !text.is_empty() {
             payment.text.push(text.to_owned());
         }
-        let oldest = *group
-            .iter()
-            .min_by_key(|&&i| (self.world.invoices[i as usize].issue, i))?;
+        // The clerk's pick is the oldest invoice of that amount open as the day
+        // starts, whether or not a later payment of the scenario will pay it: no one
+        // knows that yet.
+        let oldest = self
+            .world
+            .open_on(customer, day)
+            .into_iter()
+            .filter(|&i| self.world.invoices[i as usize].open == amount)
+            .chain(group.iter().copied())
+            .min_by_key(|&i| (self.world.invoices[i as usize].issue, i))?;
         for &index in &group {
             self.world.invoices[index as usize].reserved = true;
         }

@@ -167,7 +167,7 @@ fn word_prefix_similarity(payer: &str, known: &str) -> u16 {
 }
 
 /// Whether each word of `short` starts the word of `full` at the same place: the
-/// first word whole, the others three letters or more (the last two, as a bank's
+/// first word whole, the others three letters or more (the last any, as a bank's
 /// length limit may cut it anywhere), at least two words.
 pub(crate) fn words_abbreviate(short: &str, full: &str) -> bool {
     let mut full_words = full.split(' ');
@@ -179,7 +179,7 @@ pub(crate) fn words_abbreviate(short: &str, full: &str) -> bool {
         let Some(whole) = full_words.next() else {
             return false;
         };
-        let letters_min = if i + 1 == count { 2 } else { 3 };
+        let letters_min = if i + 1 == count { 1 } else { 3 };
         word == whole || (i > 0 && word.len() >= letters_min && whole.starts_with(word))
     })
 }
