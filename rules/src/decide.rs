@@ -208,6 +208,14 @@ impl<'a> Context<'a> {
         (!literal.is_empty()).then_some(Cow::Owned(literal))
     }
 
+    /// Whether the invoice was issued on or before `date` (unknown dates pass).
+    fn issued_by(&self, pos: InvoicePos, date: Option<NaiveDate>) -> bool {
+        match (self.catalog.invoices[pos as usize].issue_date, date) {
+            (Some(issued), Some(date)) => issued <= date,
+            _ => true,
+        }
+    }
+
     fn open(&self, pos: InvoicePos) -> Option<i64> {
         self.catalog.info[pos as usize].open()
     }
@@ -989,6 +997,11 @@ impl<'a> Context<'a> {
         subject: &Subject<'_>,
         f: &Found,
     ) -> Option<InvoicePos> {
+        // What is left of a payment applied before (an overpayment's rest) names
+        // the invoice it already paid: that is no typo.
+        if subject.payment.available != subject.payment.amount {
+            return None;
+        }
         let rules = &self.rules.references;
         let typed = matches!(
             f.rule,
@@ -1013,7 +1026,7 @@ impl<'a> Context<'a> {
                 && strsim::osa_distance(key, other) == 1
         });
         let pos = near.next()?;
-        if near.next().is_some() {
+        if near.next().is_some() || !self.issued_by(pos, subject.paid_on) {
             return None;
         }
         (self.payer_relation(subject.payment, pos).1 == Agreement::Agrees).then_some(pos)
@@ -1514,9 +1527,12 @@ impl<'a> Context<'a> {
         let payment = subject.payment;
         let info = &self.catalog.info;
         let of_customer = lookup.open_invoices_of(customer);
+        // Without a reference, only the amount ties the payment to an invoice: one
+        // issued after the payment was made cannot be what it pays.
         let candidates: Vec<(InvoicePos, i64)> = of_customer
             .iter()
             .filter(|&&pos| info[pos as usize].currency == subject.currency)
+            .filter(|&&pos| self.issued_by(pos, subject.paid_on))
             .filter_map(|&pos| self.open(pos).map(|open| (pos, open)))
             .collect();
         let exact: Vec<InvoicePos> = candidates
