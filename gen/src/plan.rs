@@ -495,10 +495,15 @@ impl Planner {
         let known = self.rng.chance(850);
         let (amount, expect) = match case {
             Case::PartialPayment => {
-                let part = if self.rng.chance(500) {
-                    (open * self.rng.range(20, 90) / 100 / 10_000).max(1) * 10_000
+                let share = self.rng.range(20, 90);
+                let exact = open * share / 100;
+                // Rounded down to hundreds where that stays a partial payment: 100.00
+                // on a 104.25 invoice is a full payment less a fee, not a partial one.
+                let rounded = (exact / 10_000).max(1) * 10_000;
+                let part = if self.rng.chance(500) && rounded * 10 <= open * 9 {
+                    rounded
                 } else {
-                    open * self.rng.range(20, 90) / 100
+                    exact
                 };
                 if part <= 0 || part >= open {
                     return None;
