@@ -599,7 +599,11 @@ impl<'a> Context<'a> {
                     let one_off = (invoice_key.len().abs_diff(key.len()) <= 1
                         && strsim::osa_distance(key, invoice_key) == 1)
                         || strsim::osa_distance(written, &squash(self.invoice_id(pos))) == 1;
-                    if one_off {
+                    // An equal amount is weak on its own (round sums recur): the
+                    // payer must be confirmed as the invoice's customer too, or the
+                    // number of a payment that came before its invoice lands on
+                    // someone else's.
+                    if one_off && self.payer_relation(subject.payment, pos).1 == Agreement::Agrees {
                         add(
                             &mut found,
                             &[pos],
