@@ -377,6 +377,22 @@ pub fn core(name: &str) -> String {
     words.join(" ")
 }
 
+/// Whether a shortened core (`QUARRY HILL CONS`, `NORTHWIND MFG`) could stand for
+/// `full`: word by word, each shortened word is the full word, its start, or its
+/// known abbreviation. A name shortened so that it fits two customers names neither.
+pub fn abbreviates(shown: &str, full: &str) -> bool {
+    let mut full_words = full.split(' ');
+    shown.split(' ').all(|word| {
+        full_words.next().is_some_and(|whole| {
+            whole.starts_with(word)
+                || INDUSTRIES.iter().any(|(long, short)| {
+                    short.starts_with(word) && long.eq_ignore_ascii_case(whole)
+                })
+                || (whole == "HOLDINGS" && "HLDGS".starts_with(word))
+        })
+    })
+}
+
 /// How a bank or a payer's system spells a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {

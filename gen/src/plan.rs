@@ -495,10 +495,15 @@ impl Planner {
         let known = self.rng.chance(850);
         let (amount, expect) = match case {
             Case::PartialPayment => {
-                let part = if self.rng.chance(500) {
-                    (open * self.rng.range(20, 90) / 100 / 10_000).max(1) * 10_000
+                let share = self.rng.range(20, 90);
+                let exact = open * share / 100;
+                // Rounded down to hundreds where that stays a partial payment: 100.00
+                // on a 104.25 invoice is a full payment less a fee, not a partial one.
+                let rounded = (exact / 10_000).max(1) * 10_000;
+                let part = if self.rng.chance(500) && rounded * 10 <= open * 9 {
+                    rounded
                 } else {
-                    open * self.rng.range(20, 90) / 100
+                    exact
                 };
                 if part <= 0 || part >= open {
                     return None;
@@ -516,10 +521,13 @@ impl Planner {
                 )
             }
             Case::Overpayment => {
-                let extra = if self.rng.chance(500) {
+                // Rounded up to the next 1,000 only where that is a modest excess: no
+                // one pays 1,000.00 for a 60.00 invoice and calls it an overpayment.
+                let rounded_up = (open / 100_000 + 1) * 100_000 - open;
+                let extra = if self.rng.chance(500) || rounded_up * 4 > open {
                     (open * self.rng.range(5, 25) / 100).max(100)
                 } else {
-                    (open / 100_000 + 1) * 100_000 - open
+                    rounded_up
                 };
                 if extra <= 0 {
                     return None;
@@ -669,11 +677,22 @@ impl Planner {
         // A truncated or suffix-less name must be a prefix of one customer only; other
         // variants are compared whole after expanding abbreviations and punctuation.
         let check = if variant != Variant::Abbreviated && full.starts_with(&shown) {
-            shown
+            shown.clone()
         } else {
             full
         };
         if self.world.cores.unique_prefix(&check) != Some(customer) {
+            return false;
+        }
+        // Abbreviated and then cut (`QUARRY HILL CONS` of `QUARRY HILL CONSTR LLC`),
+        // the name may fit another customer as well as this one: no one could tell.
+        let fits = self
+            .world
+            .customers
+            .iter()
+            .filter(|other| names::abbreviates(&shown, &core(&other.company.name)))
+            .count();
+        if fits > 1 {
             return false;
         }
         payment.payer_name = name;
@@ -964,9 +983,16 @@ impl Planner {
         if !text.is_empty() {
             payment.text.push(text.to_owned());
         }
-        let oldest = *group
-            .iter()
-            .min_by_key(|&&i| (self.world.invoices[i as usize].issue, i))?;
+        // The clerk's pick is the oldest invoice of that amount open as the day
+        // starts, whether or not a later payment of the scenario will pay it: no one
+        // knows that yet.
+        let oldest = self
+            .world
+            .open_on(customer, day)
+            .into_iter()
+            .filter(|&i| self.world.invoices[i as usize].open == amount)
+            .chain(group.iter().copied())
+            .min_by_key(|&i| (self.world.invoices[i as usize].issue, i))?;
         for &index in &group {
             self.world.invoices[index as usize].reserved = true;
         }

@@ -16,7 +16,30 @@ pub(crate) struct Classifier {
     enabled: bool,
     codes: Vec<(NonArKind, CodePattern, String)>,
     /// Upper-case text patterns with a prepared substring searcher each.
-    texts: Vec<(NonArKind, String, memmem::Finder<'static>)>,
+    texts: Vec<TextPattern>,
+}
+
+/// One text pattern: `^` in front anchors it at the start of a line (after blanks),
+/// so `^INTEREST ` matches `INTEREST NOV 2026` but not `LATE PAYMENT INTEREST`.
+#[derive(Debug, Clone)]
+struct TextPattern {
+    kind: NonArKind,
+    shown: String,
+    anchored: bool,
+    finder: memmem::Finder<'static>,
+}
+
+impl TextPattern {
+    fn matches(&self, upper: &str) -> bool {
+        if self.anchored {
+            upper
+                .trim_start()
+                .as_bytes()
+                .starts_with(self.finder.needle())
+        } else {
+            self.finder.find(upper.as_bytes()).is_some()
+        }
+    }
 }
 
 fn by_kind(patterns: &NonArPatterns) -> Vec<(NonArKind, &String)> {
@@ -49,10 +72,21 @@ impl Classifier {
             texts: by_kind(&rules.text_patterns)
                 .into_iter()
                 .map(|(kind, pattern)| (kind, pattern.to_uppercase()))
-                .filter(|(_, pattern)| !pattern.trim().is_empty())
-                .map(|(kind, pattern)| {
-                    let finder = memmem::Finder::new(pattern.as_bytes()).into_owned();
-                    (kind, pattern, finder)
+                .filter_map(|(kind, shown)| {
+                    let (anchored, needle) = match shown.strip_prefix('^') {
+                        Some(rest) => (true, rest.trim_start()),
+                        None => (false, shown.as_str()),
+                    };
+                    if needle.trim().is_empty() {
+                        return None;
+                    }
+                    let finder = memmem::Finder::new(needle.as_bytes()).into_owned();
+                    Some(TextPattern {
+                        kind,
+                        shown: shown.clone(),
+                        anchored,
+                        finder,
+                    })
                 })
                 .collect(),
         }
@@ -88,16 +122,13 @@ impl Classifier {
             } else {
                 upper.extend(text.chars().flat_map(char::to_uppercase));
             }
-            if let Some((kind, pattern, _)) = self
-                .texts
-                .iter()
-                .find(|(_, _, finder)| finder.find(upper.as_bytes()).is_some())
-            {
+            if let Some(pattern) = self.texts.iter().find(|pattern| pattern.matches(&upper)) {
                 return Some(NonAr {
-                    kind: *kind,
+                    kind: pattern.kind,
                     explanation: format!(
-                        "text contains \"{pattern}\": {}",
-                        kind.as_str().replace('_', " ")
+                        "text matches \"{}\": {}",
+                        pattern.shown,
+                        pattern.kind.as_str().replace('_', " ")
                     ),
                 });
             }

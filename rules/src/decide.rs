@@ -38,6 +38,13 @@ const PENALTY_SUBSET: u16 = 100;
 const PENALTY_PAYER_DISAGREES: u16 = 100;
 /// Given up when the invoices were found by combination rather than by amount.
 const PENALTY_COMBINATION: u16 = 40;
+/// The most a difference costs when the payer is confirmed as the invoice's
+/// customer (known account, similar name, or named in the text): a partial payment
+/// from the customer who owes the invoice is ordinary.
+const PENALTY_CONFIRMED_MAX: u16 = 30;
+/// A customer's normalised name shorter than this is not looked for in remittance
+/// text (chars): short names occur in ordinary words.
+const NAMED_IN_TEXT_CHARS_MIN: usize = 6;
 
 /// What one payment's rules propose, before the run-wide conflict pass.
 pub(crate) struct Proposal {
@@ -201,6 +208,14 @@ impl<'a> Context<'a> {
         (!literal.is_empty()).then_some(Cow::Owned(literal))
     }
 
+    /// Whether the invoice was issued on or before `date` (unknown dates pass).
+    fn issued_by(&self, pos: InvoicePos, date: Option<NaiveDate>) -> bool {
+        match (self.catalog.invoices[pos as usize].issue_date, date) {
+            (Some(issued), Some(date)) => issued <= date,
+            _ => true,
+        }
+    }
+
     fn open(&self, pos: InvoicePos) -> Option<i64> {
         self.catalog.info[pos as usize].open()
     }
@@ -265,7 +280,13 @@ impl<'a> Context<'a> {
         let rules = &self.rules.references;
         let mut found: Vec<Found> = Vec::new();
         // Normalised references that found nothing, for the one-character rule.
-        let mut unresolved: Vec<(String, Place, Option<i64>)> = Vec::new();
+        // With the reference as written (letters and digits only), whose length is
+        // what makes a one-character difference telling.
+        let mut unresolved: Vec<(String, String, Place, Option<i64>)> = Vec::new();
+        // Invoices found only by a bare number that needs a prefix or zeros added to
+        // be their number (`ITEM 6492` → INV-006492), and those found otherwise.
+        let mut loose: Vec<InvoicePos> = Vec::new();
+        let mut firm: Vec<InvoicePos> = Vec::new();
         // Structured references that found nothing, for the explanation.
         let mut unmatched: Vec<String> = Vec::new();
         if !rules.enabled {
@@ -354,18 +375,31 @@ impl<'a> Context<'a> {
                 if !hit {
                     unmatched.push(item.reference.clone());
                     let amount = paid.or((items.len() == 1).then_some(subject.available));
-                    unresolved.push((key, place, amount));
+                    unresolved.push((key, squash(&item.reference), place, amount));
                 }
             }
         }
-        // Free-text sources: the remittance lines, then the payer's own references.
-        let mut texts: Vec<(Place, &str)> = payment
-            .remittance
-            .lines
+        // Free-text sources: the remittance lines, the seams between them, then the
+        // payer's own references.
+        let lines = &payment.remittance.lines;
+        let mut texts: Vec<(Place, &str)> = lines
             .iter()
             .enumerate()
             .map(|(i, line)| (Place::Line(i + 1), line.as_str()))
             .collect();
+        // Banks wrap text at a fixed width (BAI2 88 records, 35-character CAMT and
+        // MT940 lines), sometimes inside a reference (`KD` / `18808`): the last word
+        // of a line with the first of the next is read as one more text.
+        let seams: Vec<(Place, String)> = lines
+            .windows(2)
+            .enumerate()
+            .filter_map(|(i, pair)| {
+                let last = pair[0].split_whitespace().next_back()?;
+                let first = pair[1].split_whitespace().next()?;
+                Some((Place::Line(i + 1), format!("{last} {first}")))
+            })
+            .collect();
+        texts.extend(seams.iter().map(|(place, text)| (*place, text.as_str())));
         if rules.end_to_end_id {
             for (label, value) in [
                 (Place::EndToEndId, &payment.end_to_end_id),
@@ -418,9 +452,38 @@ impl<'a> Context<'a> {
             if !rules.free_text {
                 continue;
             }
-            let mut candidates: std::collections::VecDeque<String> =
-                normalize::reference_candidates(rest.as_deref().unwrap_or(text)).into();
-            while let Some(candidate) = candidates.pop_front() {
+            let line = rest.as_deref().unwrap_or(text);
+            // A number printed with a blank for its separator (`2026 0456`) is read
+            // whole when it is an invoice number spelled exactly; its halves are not
+            // read again (`2026` alone could be another invoice).
+            let mut consumed: Vec<&str> = Vec::new();
+            for (joined, first, second) in normalize::joined_numbers(line) {
+                if consumed.contains(&first) {
+                    continue;
+                }
+                let Some(hits) = self.literal(
+                    lookup.invoices_by_key(&keys.key(&joined)),
+                    &joined,
+                    rules.key_chars_min,
+                ) else {
+                    continue;
+                };
+                add(
+                    &mut found,
+                    &hits,
+                    RuleId::InvoiceReferenceNormalized,
+                    CONFIDENCE_TEXT_NORMALIZED,
+                    place,
+                    None,
+                );
+                consumed.extend([first, second]);
+            }
+            let mut candidates: std::collections::VecDeque<(String, bool)> =
+                normalize::reference_candidates(line).into();
+            while let Some((candidate, joined)) = candidates.pop_front() {
+                if consumed.iter().any(|word| candidate.ends_with(word)) {
+                    continue;
+                }
                 let key = keys.key(&candidate);
                 if !key.bytes().any(|b| b.is_ascii_digit()) {
                     continue;
@@ -441,8 +504,15 @@ impl<'a> Context<'a> {
                     }
                 };
                 if !hits.is_empty() {
+                    let bare = !candidate.chars().any(char::is_alphabetic);
                     for &pos in hits.iter() {
-                        let exact = normalize::eq_squashed(self.invoice_id(pos), &candidate);
+                        let id = self.invoice_id(pos);
+                        let exact = normalize::eq_squashed(id, &candidate);
+                        if !exact && bare && id.chars().any(char::is_alphabetic) {
+                            loose.push(pos);
+                        } else {
+                            firm.push(pos);
+                        }
                         let (rule, confidence) = if exact {
                             (RuleId::InvoiceReferenceExact, CONFIDENCE_TEXT_EXACT)
                         } else {
@@ -467,21 +537,55 @@ impl<'a> Context<'a> {
                 {
                     continue;
                 }
-                let pieces = normalize::slash_pieces(&candidate);
-                if pieces.is_empty() {
-                    unresolved.push((key, place, Some(subject.available)));
-                } else {
-                    // Not one number: perhaps several, tried one by one.
-                    for piece in pieces.into_iter().rev() {
-                        candidates.push_front(piece);
+                // `2026/0456/PAYMENT`, `KD 33308/PAYMENT`: a word after the last
+                // slash is text, not part of the number.
+                if let Some(number) = normalize::without_trailing_words(&candidate) {
+                    candidates.push_front((number.to_owned(), joined));
+                    continue;
+                }
+                // `2026/403` for `2026/0403`: the zeros put back, spelled exactly.
+                let padded = normalize::zero_padded(&candidate)
+                    .into_iter()
+                    .find_map(|padded| {
+                        self.literal(
+                            lookup.invoices_by_key(&keys.key(&padded)),
+                            &padded,
+                            rules.key_chars_min,
+                        )
+                    });
+                if let Some(hits) = padded {
+                    add(
+                        &mut found,
+                        &hits,
+                        RuleId::InvoiceReferenceNormalized,
+                        CONFIDENCE_TEXT_NORMALIZED,
+                        place,
+                        None,
+                    );
+                    continue;
+                }
+                unresolved.push((key, squash(&candidate), place, Some(subject.available)));
+                // Not one number: perhaps several, tried one by one (the word alone
+                // comes next; a word joined to the one before is not cut up).
+                if !joined {
+                    for piece in normalize::slash_pieces(&candidate).into_iter().rev() {
+                        candidates.push_front((piece, false));
                     }
                 }
             }
         }
+        // A loose hit is kept only when its open amount is the payment's: otherwise
+        // the bare number was most likely other text (an item or batch number).
+        found.retain(|f| {
+            f.rule != RuleId::InvoiceReferenceNormalized
+                || !loose.contains(&f.pos)
+                || firm.contains(&f.pos)
+                || self.open(f.pos) == Some(subject.available)
+        });
         if found.is_empty() && rules.one_char_error {
-            for (key, place, amount) in &unresolved {
+            for (key, written, place, amount) in &unresolved {
                 let Some(amount) = amount else { continue };
-                if key.chars().count() < rules.one_char_error_chars_min {
+                if written.chars().count() < rules.one_char_error_chars_min {
                     continue;
                 }
                 let group = lookup.open_invoices_by_amount(subject.currency, *amount);
@@ -490,9 +594,16 @@ impl<'a> Context<'a> {
                 }
                 for &pos in group.iter() {
                     let invoice_key = &self.catalog.info[pos as usize].key;
-                    if invoice_key.len().abs_diff(key.len()) <= 1
-                        && strsim::osa_distance(key, invoice_key) == 1
-                    {
+                    // By key, or as written: a mistyped leading zero (`INV-205718`
+                    // for INV-005718) changes the key's length.
+                    let one_off = (invoice_key.len().abs_diff(key.len()) <= 1
+                        && strsim::osa_distance(key, invoice_key) == 1)
+                        || strsim::osa_distance(written, &squash(self.invoice_id(pos))) == 1;
+                    // An equal amount is weak on its own (round sums recur): the
+                    // payer must be confirmed as the invoice's customer too, or the
+                    // number of a payment that came before its invoice lands on
+                    // someone else's.
+                    if one_off && self.payer_relation(subject.payment, pos).1 == Agreement::Agrees {
                         add(
                             &mut found,
                             &[pos],
@@ -517,11 +628,20 @@ impl<'a> Context<'a> {
     ) -> Proposal {
         let payment = subject.payment;
         let info = &self.catalog.info;
+        // One reference that does not fit may be a mistyped number that happens to
+        // be another invoice's: its neighbour one character away may be the one.
+        let single = found.len() == 1;
         let (same, other): (Vec<Found>, Vec<Found>) = found
             .into_iter()
             .partition(|f| info[f.pos as usize].currency == subject.currency);
         if same.is_empty() {
             let f = &other[0];
+            if single {
+                let why = format!("it is in {}", info[f.pos as usize].currency);
+                if let Some(proposal) = self.redirect(lookup, subject, f, &why) {
+                    return proposal;
+                }
+            }
             let suggestions = other
                 .iter()
                 .map(|f| Candidate {
@@ -556,6 +676,15 @@ impl<'a> Context<'a> {
             .iter()
             .any(|f| self.open(f.pos) == Some(subject.available));
         if open.is_empty() || (settled_fits.is_some() && !open_fits) {
+            // Paid again with its own amount is a duplicate payment; with another
+            // amount, perhaps a neighbouring number was meant.
+            if single && settled_fits.is_none() {
+                if let Some(proposal) =
+                    self.redirect(lookup, subject, &settled[0], "it is already paid")
+                {
+                    return proposal;
+                }
+            }
             let f = settled_fits.unwrap_or(&settled[0]);
             let mut decision = blank(payment, PaymentStatus::Unapplied, f.rule);
             decision.exception_reason = Some(ExceptionReason::AlreadyPaid);
@@ -583,7 +712,7 @@ impl<'a> Context<'a> {
             return self.listed_with_amounts(lookup, subject, &open, unmatched);
         }
         if open.len() == 1 {
-            return self.single_reference(lookup, subject, &open[0], unmatched);
+            return self.single_reference(lookup, subject, &open[0], unmatched, single);
         }
         self.several_references(lookup, subject, &open)
     }
@@ -626,7 +755,46 @@ impl<'a> Context<'a> {
                 Agreement::Disagrees,
             );
         }
+        if self.named_in_text(payment, customer) {
+            return (
+                format!("; customer {name} named in the remittance text"),
+                Agreement::Agrees,
+            );
+        }
         (format!("; invoice of customer {name}"), Agreement::Silent)
+    }
+
+    /// Whether the remittance text names the customer (or an alias) word for word:
+    /// BAI2 and lockbox records carry the originator's name in their text
+    /// (`ORIG CO NAME:ACME TOOLS CORP`), not in a payer field.
+    fn named_in_text(&self, payment: &Payment, customer: CustomerPos) -> bool {
+        if payment.remittance.lines.is_empty() {
+            return false;
+        }
+        let text = self
+            .catalog
+            .names
+            .normalize_text(&payment.remittance.lines.join(" "));
+        let words: Vec<&str> = text.split(' ').collect();
+        self.catalog.customer_names[customer as usize]
+            .iter()
+            .filter(|name| name.len() >= NAMED_IN_TEXT_CHARS_MIN)
+            .any(|name| {
+                // Shortened in the text (`LIGHTHOUSE COMM` for `LIGHTHOUSE
+                // COMMUNICATIONS`) or cut short in the catalogue, word by word.
+                let wanted = name.split(' ').count();
+                words.windows(wanted).any(|window| {
+                    window
+                        .iter()
+                        .zip(name.split(' '))
+                        .enumerate()
+                        .all(|(i, (seen, known))| {
+                            seen == &known
+                                || (i > 0 && seen.len() >= 3 && known.starts_with(seen))
+                                || (i + 1 == wanted && seen.starts_with(known))
+                        })
+                })
+            })
     }
 
     /// `Some(exception)` when the payer is identified as a customer other than the
@@ -707,10 +875,62 @@ impl<'a> Context<'a> {
         subject: &Subject<'_>,
         f: &Found,
         unmatched: &[String],
+        single: bool,
     ) -> Proposal {
         let invoice = self.catalog.invoices[f.pos as usize];
         let open = self.open(f.pos).unwrap_or(0);
         let mut explanation = format!("invoice {} found in {}", invoice.id, f.place);
+        if open != subject.available && single {
+            if let Some(neighbour) = self.typo_neighbour(lookup, subject, f) {
+                let fits = self
+                    .differences
+                    .settle(
+                        invoice,
+                        open,
+                        subject.available,
+                        subject.payment,
+                        subject.paid_on,
+                        Allow::All,
+                    )
+                    .is_some();
+                let confirmed = self.payer_relation(subject.payment, f.pos).1 == Agreement::Agrees;
+                if !fits || !confirmed {
+                    let why = format!(
+                        "its open amount {} is not the payment's",
+                        subject.money(open)
+                    );
+                    return self.apply_neighbour(subject, f, neighbour, &why);
+                }
+                // Both the customer's: a partial or over-payment of the invoice
+                // named, or the neighbour paid in full under a mistyped number.
+                return self.exception(
+                    subject.payment,
+                    ExceptionReason::Ambiguous,
+                    f.rule,
+                    format!(
+                        "invoice {} found in {} with open amount {}; invoice {}, one character away, has the payment's amount {} as its open amount",
+                        invoice.id,
+                        f.place,
+                        subject.money(open),
+                        self.invoice_id(neighbour),
+                        subject.money(subject.available)
+                    ),
+                    vec![
+                        Candidate {
+                            pos: neighbour,
+                            score: 600,
+                            reason: "open amount equal; one character from the reference"
+                                .to_owned(),
+                        },
+                        Candidate {
+                            pos: f.pos,
+                            score: 550,
+                            reason: format!("found in {}", f.place),
+                        },
+                    ],
+                );
+            }
+        }
         if open != subject.available {
             if let Some(exception) = self.other_customer(lookup, subject, &[f]) {
                 return exception;
@@ -747,12 +967,19 @@ impl<'a> Context<'a> {
         if !unmatched.is_empty() {
             let _ = write!(explanation, "; not found: {}", unmatched.join(", "));
         }
-        let mut confidence = f.confidence.saturating_sub(settlement.penalty);
-        // A short payment is also what a mistyped reference to someone else's invoice
-        // looks like: it needs the payer to be the invoice's customer, not just silent.
-        let partial = settlement.penalty == PENALTY_PARTIAL;
+        let penalty = if agreement == Agreement::Agrees {
+            settlement.penalty.min(PENALTY_CONFIRMED_MAX)
+        } else {
+            settlement.penalty
+        };
+        let mut confidence = f.confidence.saturating_sub(penalty);
+        // A short or an over-payment is also what a mistyped reference to someone
+        // else's invoice looks like: it needs the payer to be the invoice's customer,
+        // not just silent.
+        let unsettled =
+            settlement.penalty == PENALTY_PARTIAL || settlement.applied < subject.available;
         let unconfirmed =
-            agreement == Agreement::Disagrees || (partial && agreement == Agreement::Silent);
+            agreement == Agreement::Disagrees || (unsettled && agreement == Agreement::Silent);
         if settlement.penalty > 0 && unconfirmed {
             confidence = confidence.saturating_sub(PENALTY_PAYER_DISAGREES);
         }
@@ -761,6 +988,92 @@ impl<'a> Context<'a> {
             f.rule,
             confidence,
             vec![(f.pos, settlement)],
+            explanation,
+        )
+    }
+
+    /// The one open invoice whose number is one character from the invoice `f`
+    /// found, whose open amount is the payment's, and whose customer the payer is
+    /// confirmed as; `None` when there is not exactly one.
+    fn typo_neighbour<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+        f: &Found,
+    ) -> Option<InvoicePos> {
+        // What is left of a payment applied before (an overpayment's rest) names
+        // the invoice it already paid: that is no typo.
+        if subject.payment.available != subject.payment.amount {
+            return None;
+        }
+        let rules = &self.rules.references;
+        let typed = matches!(
+            f.rule,
+            RuleId::InvoiceReferenceExact
+                | RuleId::InvoiceReferenceNormalized
+                | RuleId::EndToEndReference
+                | RuleId::StructuredReference
+        );
+        let key = &self.catalog.info[f.pos as usize].key;
+        let written = squash(self.invoice_id(f.pos)).chars().count();
+        if !rules.one_char_error || !typed || written < rules.one_char_error_chars_min {
+            return None;
+        }
+        let group = lookup.open_invoices_by_amount(subject.currency, subject.available);
+        if group.len() > rules.amount_group_max {
+            return None;
+        }
+        let mut near = group.iter().copied().filter(|&pos| {
+            let other = &self.catalog.info[pos as usize].key;
+            pos != f.pos
+                && other.len().abs_diff(key.len()) <= 1
+                && strsim::osa_distance(key, other) == 1
+        });
+        let pos = near.next()?;
+        if near.next().is_some() || !self.issued_by(pos, subject.paid_on) {
+            return None;
+        }
+        (self.payer_relation(subject.payment, pos).1 == Agreement::Agrees).then_some(pos)
+    }
+
+    /// [`typo_neighbour`](Self::typo_neighbour) applied, when there is one.
+    fn redirect<L: Lookup>(
+        &self,
+        lookup: &L,
+        subject: &Subject<'_>,
+        f: &Found,
+        why: &str,
+    ) -> Option<Proposal> {
+        let neighbour = self.typo_neighbour(lookup, subject, f)?;
+        Some(self.apply_neighbour(subject, f, neighbour, why))
+    }
+
+    fn apply_neighbour(
+        &self,
+        subject: &Subject<'_>,
+        f: &Found,
+        neighbour: InvoicePos,
+        why: &str,
+    ) -> Proposal {
+        let (note, _) = self.payer_relation(subject.payment, neighbour);
+        let explanation = format!(
+            "invoice {} found in {}, but {why}; invoice {} is one character from it and its open amount is the payment's{note}",
+            self.invoice_id(f.pos),
+            f.place,
+            self.invoice_id(neighbour),
+        );
+        let settlement = Settlement {
+            applied: subject.available,
+            writeoff: 0,
+            reason: None,
+            penalty: 0,
+            note: "amount equal".to_owned(),
+        };
+        self.apply(
+            subject,
+            RuleId::InvoiceReferenceOneChar,
+            CONFIDENCE_ONE_CHAR,
+            vec![(neighbour, settlement)],
             explanation,
         )
     }
@@ -916,7 +1229,14 @@ impl<'a> Context<'a> {
         if let Some(exception) = self.other_customer(lookup, subject, &refs) {
             return exception;
         }
-        if subject.available > sum && self.rules.differences.overpayment {
+        let issued = open
+            .iter()
+            .map(|f| self.catalog.info[f.pos as usize].amount_minor)
+            .try_fold(0i64, |total, amount| total.checked_add(amount?));
+        if self
+            .differences
+            .overpayment_ok(sum, issued, subject.available, subject.currency)
+        {
             return self.apply(
                 subject,
                 RuleId::RemittanceList,
@@ -1065,8 +1385,19 @@ impl<'a> Context<'a> {
             [(best, customer), rest @ ..] if *best >= rules.name_similarity_min => {
                 if let Some((second, other)) = rest.first() {
                     if best.per_mille() - second.per_mille() < rules.name_margin_min {
+                        // Every customer the name fits about as well: a reference to
+                        // one of them is the payer's own.
+                        let customers = std::iter::once(*customer)
+                            .chain(
+                                rest.iter()
+                                    .take_while(|(score, _)| {
+                                        best.per_mille() - score.per_mille() < rules.name_margin_min
+                                    })
+                                    .map(|(_, other)| *other),
+                            )
+                            .collect();
                         return Payer::Ambiguous {
-                            customers: vec![*customer, *other],
+                            customers,
                             note: format!(
                                 "payer name {shown:?} is {best} similar to customer {} and {second} to customer {}",
                                 self.customer_name(*customer),
@@ -1200,9 +1531,12 @@ impl<'a> Context<'a> {
         let payment = subject.payment;
         let info = &self.catalog.info;
         let of_customer = lookup.open_invoices_of(customer);
+        // Without a reference, only the amount ties the payment to an invoice: one
+        // issued after the payment was made cannot be what it pays.
         let candidates: Vec<(InvoicePos, i64)> = of_customer
             .iter()
             .filter(|&&pos| info[pos as usize].currency == subject.currency)
+            .filter(|&&pos| self.issued_by(pos, subject.paid_on))
             .filter_map(|&pos| self.open(pos).map(|open| (pos, open)))
             .collect();
         let exact: Vec<InvoicePos> = candidates
@@ -1238,6 +1572,13 @@ impl<'a> Context<'a> {
             }
             [] => {}
             several => {
+                // Oldest first: a customer paying one of several equal invoices
+                // (a subscription) is settling the oldest, as clerks apply it.
+                let mut oldest_first = several.to_vec();
+                oldest_first.sort_by_key(|&pos| {
+                    let invoice = self.catalog.invoices[pos as usize];
+                    (invoice.issue_date, invoice.due_date, pos)
+                });
                 return self.exception(
                     payment,
                     ExceptionReason::Ambiguous,
@@ -1247,10 +1588,21 @@ impl<'a> Context<'a> {
                         several.len(),
                         subject.money(subject.available)
                     ),
-                    several
+                    oldest_first
                         .iter()
-                        .map(|&pos| {
-                            candidate(pos, confidence.saturating_sub(300), "open amount equal")
+                        .enumerate()
+                        .map(|(rank, &pos)| {
+                            let rank = u16::try_from(rank).unwrap_or(u16::MAX);
+                            let reason = if rank == 0 {
+                                "open amount equal; the oldest of them"
+                            } else {
+                                "open amount equal"
+                            };
+                            candidate(
+                                pos,
+                                confidence.saturating_sub(300).saturating_sub(rank),
+                                reason,
+                            )
                         })
                         .collect(),
                 );

@@ -5,7 +5,7 @@
 //! silently.
 
 use chrono::{Days, NaiveDate};
-use parsers::money::Money;
+use parsers::money::{Currency, Money};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::decision::WriteoffReason;
@@ -88,6 +88,25 @@ impl Differences {
         self.rules.tolerance_for(invoice.open_amount.currency)
     }
 
+    /// Whether `cash` may settle invoices with `open` in all (of `issued` as issued)
+    /// and leave the excess unapplied: a payment far above what it names is more
+    /// likely for something else (another invoice, a mistyped number) than an
+    /// overpayment — unless it is the invoices' full amount, paid again after part
+    /// was settled or credited.
+    pub(crate) fn overpayment_ok(
+        &self,
+        open: i64,
+        issued: Option<i64>,
+        cash: i64,
+        currency: Currency,
+    ) -> bool {
+        let tolerance = self.rules.tolerance_for(currency);
+        self.rules.overpayment
+            && cash > open
+            && (within(cash - open, i64::MAX, tolerance.overpayment_bps_max, open)
+                || issued.is_some_and(|issued| cash <= issued))
+    }
+
     /// The discount the invoice's terms give if paid on `paid_on`, in minor units.
     pub(crate) fn discount_due(
         &self,
@@ -136,7 +155,10 @@ impl Differences {
             });
         }
         if cash > open {
-            return (self.rules.overpayment && allow == Allow::All).then(|| Settlement {
+            let issued = invoice.amount.to_minor().ok();
+            let overpayment_ok =
+                allow == Allow::All && self.overpayment_ok(open, issued, cash, currency);
+            return overpayment_ok.then(|| Settlement {
                 applied: open,
                 writeoff: 0,
                 reason: None,

@@ -137,23 +137,74 @@ pub(crate) fn slash_pieces(word: &str) -> Vec<String> {
 }
 
 /// Strings of a line that could be invoice numbers: each word with a digit, and a
-/// short word without digits joined to the next one (`INV 123`, `AB 12`).
-pub(crate) fn reference_candidates(line: &str) -> Vec<String> {
+/// short word without digits joined to the next one (`INV 123`, `AB 12`), the latter
+/// flagged `true`.
+pub(crate) fn reference_candidates(line: &str) -> Vec<(String, bool)> {
     let words = words(line);
     let mut candidates = Vec::new();
     for (i, word) in words.iter().enumerate() {
         let has_digit = word.bytes().any(|b| b.is_ascii_digit());
         if has_digit {
-            candidates.push((*word).to_owned());
+            candidates.push(((*word).to_owned(), false));
         } else if word.chars().count() <= 10 {
             if let Some(next) = words.get(i + 1) {
                 if next.bytes().any(|b| b.is_ascii_digit()) {
-                    candidates.push(format!("{word}{next}"));
+                    candidates.push((format!("{word}{next}"), true));
                 }
             }
         }
     }
     candidates
+}
+
+/// Two neighbouring numbers that may be one invoice number printed with a blank
+/// instead of its separator (`PMT 2026 0456 THX`, `2026 0456/PAYMENT` for
+/// `2026/0456`): the pair joined by a blank, and the two words it is made of.
+pub(crate) fn joined_numbers(line: &str) -> Vec<(String, &str, &str)> {
+    let words = words(line);
+    let all_digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    words
+        .windows(2)
+        .filter_map(|pair| {
+            let second = pair[1].split('/').next().unwrap_or("");
+            (all_digits(pair[0]) && all_digits(second))
+                .then(|| (format!("{} {second}", pair[0]), pair[0], pair[1]))
+        })
+        .collect()
+}
+
+/// The reference without the words after its last slashes that hold no digit
+/// (`2026/0456/PAYMENT` → `2026/0456`); `None` when there are none.
+pub(crate) fn without_trailing_words(reference: &str) -> Option<&str> {
+    let mut end = reference.len();
+    while let Some(slash) = reference[..end].rfind('/') {
+        if reference[slash + 1..end]
+            .bytes()
+            .any(|b| b.is_ascii_digit())
+        {
+            break;
+        }
+        end = slash;
+    }
+    let number = &reference[..end];
+    (end < reference.len() && number.bytes().any(|b| b.is_ascii_digit())).then_some(number)
+}
+
+/// The reference with the leading zeros its last number may have lost put back
+/// (`2026/403` → `2026/0403`, `2026/00403`), up to six digits: payers drop the
+/// zeros of the number after a separator, which the key does not restore.
+pub(crate) fn zero_padded(reference: &str) -> Vec<String> {
+    let Some(cut) = reference.rfind(|c: char| !c.is_ascii_alphanumeric()) else {
+        return Vec::new();
+    };
+    let (head, tail) = reference.split_at(cut + 1);
+    let head_has_alnum = head.chars().any(|c| c.is_ascii_alphanumeric());
+    if !head_has_alnum || tail.is_empty() || !tail.bytes().all(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    (tail.len() + 1..=6)
+        .map(|width| format!("{head}{tail:0>width$}"))
+        .collect()
 }
 
 /// ISO 11649 creditor references in a line: `RF` + two check digits + up to 21
@@ -298,12 +349,38 @@ mod tests {
     fn candidates_from_text() {
         assert_eq!(
             reference_candidates("PMT INV 123 THX"),
-            vec!["INV123".to_owned(), "123".to_owned()]
+            vec![("INV123".to_owned(), true), ("123".to_owned(), false)]
         );
         assert_eq!(
             reference_candidates("Invoice INV000123, thanks."),
-            vec!["InvoiceINV000123".to_owned(), "INV000123".to_owned()]
+            vec![
+                ("InvoiceINV000123".to_owned(), true),
+                ("INV000123".to_owned(), false)
+            ]
         );
+    }
+
+    #[test]
+    fn numbers_split_by_a_blank_and_lost_zeros() {
+        assert_eq!(
+            joined_numbers("RMT 2026 0463/PAYMENT"),
+            vec![("2026 0463".to_owned(), "2026", "0463/PAYMENT")]
+        );
+        assert!(joined_numbers("INV 123 THX").is_empty());
+        assert_eq!(
+            zero_padded("2026/403"),
+            vec![
+                "2026/0403".to_owned(),
+                "2026/00403".to_owned(),
+                "2026/000403".to_owned()
+            ]
+        );
+        assert!(zero_padded("403").is_empty());
+        assert_eq!(without_trailing_words("2026/659/PAYMENT"), Some("2026/659"));
+        assert_eq!(without_trailing_words("KD33308/PAYMENT"), Some("KD33308"));
+        assert_eq!(without_trailing_words("2026/0659"), None);
+        assert_eq!(without_trailing_words("PAYMENT/REF"), None);
+        assert!(zero_padded("2026/AB").is_empty());
     }
 
     #[test]

@@ -221,7 +221,9 @@ mod tests {
 
     #[test]
     fn generated_workloads_exercise_every_outcome() {
-        let inputs = generate(Workload::crowded(1500, 1500, 3));
+        // More payments than invoices: the last ones pay invoices again in the same
+        // run, which the conflict pass must catch.
+        let inputs = generate(Workload::crowded(1800, 1500, 3));
         let decisions = crate::reconcile(&inputs, &RuleSet::default());
         let statuses: std::collections::BTreeSet<&str> =
             decisions.iter().map(|d| d.status.as_str()).collect();

@@ -145,6 +145,10 @@ pub struct Tolerance {
     pub bank_fee_bps_max: Option<u32>,
     /// Slack between the discount taken and the one the terms give (minor units).
     pub discount_minor_max: i64,
+    /// Overpayment kept as unapplied cash, relative to the open amount applied
+    /// (basis points); unset: no limit. A payment further above the invoices it
+    /// names is an exception.
+    pub overpayment_bps_max: Option<u32>,
 }
 
 /// Rule 5: activity that is not customer cash.
@@ -271,6 +275,22 @@ impl Default for PayerRules {
                 ("TECH", "TECHNOLOGIES"),
                 ("BROS", "BROTHERS"),
                 ("DIST", "DISTRIBUTION"),
+                ("DISTR", "DISTRIBUTION"),
+                ("IND", "INDUSTRIES"),
+                ("FDS", "FOODS"),
+                ("SYS", "SYSTEMS"),
+                ("ENGR", "ENGINEERING"),
+                ("TRDG", "TRADING"),
+                ("HLTHCARE", "HEALTHCARE"),
+                ("PKG", "PACKAGING"),
+                ("CONSLT", "CONSULTING"),
+                ("MATLS", "MATERIALS"),
+                ("LABS", "LABORATORIES"),
+                ("HLDGS", "HOLDINGS"),
+                ("HLDG", "HOLDING"),
+                ("MGMT", "MANAGEMENT"),
+                ("ASSOC", "ASSOCIATES"),
+                ("NATL", "NATIONAL"),
             ]
             .into_iter()
             .map(|(short, long)| (short.to_owned(), long.to_owned()))
@@ -304,6 +324,7 @@ impl Default for Tolerance {
             bank_fee_minor_max: 5000,
             bank_fee_bps_max: Some(500),
             discount_minor_max: 1,
+            overpayment_bps_max: Some(5000),
         }
     }
 }
@@ -320,8 +341,21 @@ impl Default for NonArRules {
             },
             text_patterns: NonArPatterns {
                 bank_fee: strings(&["ACCOUNT FEE", "SERVICE CHARGE"]),
-                interest: strings(&["CREDIT INTEREST", "INTEREST CREDIT"]),
-                transfer: strings(&["OWN ACCOUNT TRANSFER", "ZBA TRANSFER", "SWEEP"]),
+                interest: strings(&[
+                    "CREDIT INTEREST",
+                    "INTEREST CREDIT",
+                    "INTEREST EARNED",
+                    "INTEREST PAID",
+                    "^INTEREST ",
+                ]),
+                transfer: strings(&[
+                    "OWN ACCOUNT TRANSFER",
+                    "ZBA TRANSFER",
+                    "SWEEP",
+                    "TRANSFER FROM SAVINGS",
+                    "ONLINE TRANSFER FROM",
+                    "INTERNAL TRANSFER",
+                ]),
                 card_settlement: strings(&[
                     "CARD SETTLEMENT",
                     "MERCHANT SETTLEMENT",

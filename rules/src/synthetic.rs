@@ -363,7 +363,7 @@ fn payment(
                 0 => (pay - pay / 50, None),
                 1 => (pay - 1500, Some("195")),
                 2 => (pay / 3, None),
-                _ => (pay + 2500, None),
+                _ => (pay + (pay / 10).max(1), None),
             };
             let paid = paid.max(1);
             p.amount = money(paid);
