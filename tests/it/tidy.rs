@@ -59,7 +59,6 @@ fn pure_crates_depend_on_no_io_runtime_or_logging() {
         let output = Command::new(env!("CARGO"))
             .args([
                 "tree",
-                "--offline",
                 "-e",
                 "normal",
                 "--prefix",
