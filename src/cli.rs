@@ -96,6 +96,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
     },
+    /// List the exceptions queue: open exceptions, oldest first, with the reason, the
+    /// engine's explanation and its ranked suggestions.
+    Exceptions {
+        #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+        format: OutputFormat,
+    },
     /// Show counts of files, payments by status, open exceptions by reason, and the
     /// folders the service uses.
     Status {

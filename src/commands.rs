@@ -244,6 +244,43 @@ pub async fn open_exceptions(store: &Store) -> anyhow::Result<Vec<exports::Excep
     exports::open_exceptions(&mut conn).await
 }
 
+/// The exceptions queue as a table: one row per open exception, oldest first, with
+/// the ranked suggestions in one cell (`INV-1 0.950; INV-2 0.800`).
+pub async fn exceptions_table(store: &Store) -> anyhow::Result<Table> {
+    let mut table = Table::new(&[
+        "opened_at",
+        "source_file",
+        "bank_ref",
+        "booking_date",
+        "amount",
+        "currency",
+        "payer_name",
+        "reason",
+        "suggestions",
+        "explanation",
+    ]);
+    for row in open_exceptions(store).await? {
+        let suggestions: Vec<String> = row
+            .suggestions
+            .iter()
+            .map(|s| format!("{} {}.{:03}", s.invoice_id, s.score / 1000, s.score % 1000))
+            .collect();
+        table.push(vec![
+            row.opened_at,
+            row.source_file,
+            row.bank_ref,
+            row.booking_date,
+            row.amount,
+            row.currency,
+            row.payer_name,
+            row.reason,
+            suggestions.join("; "),
+            row.explanation,
+        ]);
+    }
+    Ok(table)
+}
+
 /// Checks each file; returns whether all were valid.
 pub fn check_files(
     config: &Config,

@@ -139,6 +139,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Exceptions { format } => {
+            let store = Store::connect(&config.database_url).await?;
+            let table = commands::exceptions_table(&store).await?;
+            table.write(format, &mut out)?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Status { format } => {
             let store = Store::connect(&config.database_url).await?;
             let table = commands::status_table(&store, &config).await?;

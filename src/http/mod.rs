@@ -22,6 +22,7 @@ pub fn router(shared: Shared) -> Router {
         .route("/api/files", get(files))
         .route("/api/payments", get(payments))
         .route("/api/applications", get(applications))
+        .route("/api/exceptions", get(exceptions))
         .with_state(shared)
 }
 
@@ -116,4 +117,10 @@ async fn payments(State(shared): State<Shared>) -> Result<Json<serde_json::Value
 
 async fn applications(State(shared): State<Shared>) -> Result<Json<serde_json::Value>, ApiError> {
     export_table(&shared, ExportWhat::Applications).await
+}
+
+async fn exceptions(
+    State(shared): State<Shared>,
+) -> Result<Json<Vec<exports::ExceptionRow>>, ApiError> {
+    Ok(Json(commands::open_exceptions(&shared.store).await?))
 }

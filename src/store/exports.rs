@@ -143,19 +143,36 @@ pub async fn receipts(
         .collect()
 }
 
+/// A suggested invoice on an exception, as the engine ranked it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SuggestionView {
+    pub invoice_id: String,
+    /// Per mille.
+    pub score: u16,
+    pub reason: String,
+}
+
 /// One open exception with the invoices suggested to the clerk, best first.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExceptionRow {
+    pub opened_at: String,
     pub source_file: String,
     pub bank_ref: String,
+    pub booking_date: String,
+    pub amount: String,
+    pub currency: String,
+    pub payer_name: String,
     pub reason: String,
+    pub explanation: String,
+    pub suggestions: Vec<SuggestionView>,
     pub suggested_invoices: Vec<String>,
 }
 
-/// Open exceptions and their suggestions (read-only; for scoring and reports).
+/// Open exceptions, oldest first, with their ranked suggestions (read-only).
 pub async fn open_exceptions(conn: &mut AnyConnection) -> anyhow::Result<Vec<ExceptionRow>> {
     let rows = sqlx::query(
-        "SELECT f.file_name, t.bank_ref, e.reason, e.suggestions \
+        "SELECT e.opened_at, f.file_name, t.bank_ref, t.booking_date, t.amount_minor, t.currency, t.payer_name, \
+         e.reason, e.explanation, e.suggestions \
          FROM exceptions e JOIN transactions t ON t.id = e.transaction_id JOIN bank_files f ON f.id = t.bank_file_id \
          WHERE e.closed_at IS NULL ORDER BY e.id",
     )
@@ -164,23 +181,26 @@ pub async fn open_exceptions(conn: &mut AnyConnection) -> anyhow::Result<Vec<Exc
     .context("could not read exceptions")?;
     rows.iter()
         .map(|row| {
-            let suggestions: String = row.try_get("suggestions")?;
-            let parsed: serde_json::Value = serde_json::from_str(&suggestions)
-                .with_context(|| format!("suggestions are not JSON: {suggestions:?}"))?;
-            let suggested_invoices = parsed
-                .as_array()
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|item| item.get("invoice_id")?.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let text: String = row.try_get("suggestions")?;
+            let suggestions: Vec<SuggestionView> = serde_json::from_str(&text)
+                .with_context(|| format!("suggestions are not the expected JSON: {text:?}"))?;
+            let currency: String = row.try_get("currency")?;
             Ok(ExceptionRow {
+                opened_at: row.try_get("opened_at")?,
                 source_file: row.try_get("file_name")?,
                 bank_ref: row.try_get("bank_ref")?,
+                booking_date: row
+                    .try_get::<Option<String>, _>("booking_date")?
+                    .unwrap_or_default(),
+                amount: format_minor(row.try_get("amount_minor")?, &currency),
+                currency,
+                payer_name: row
+                    .try_get::<Option<String>, _>("payer_name")?
+                    .unwrap_or_default(),
                 reason: row.try_get("reason")?,
-                suggested_invoices,
+                explanation: row.try_get("explanation")?,
+                suggested_invoices: suggestions.iter().map(|s| s.invoice_id.clone()).collect(),
+                suggestions,
             })
         })
         .collect()

@@ -57,6 +57,9 @@ impl Store {
                 redact(url)
             );
         };
+        if backend == Backend::Sqlite {
+            create_sqlite_parent(url)?;
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let separator = if url.contains('?') { '&' } else { '?' };
@@ -129,6 +132,25 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Creates the folder a SQLite database file goes in, so that a fresh data directory
+/// works without a manual `mkdir`.
+fn create_sqlite_parent(url: &str) -> anyhow::Result<()> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| {
+            format!("could not create the database folder {}", parent.display())
+        })?;
+    }
+    Ok(())
 }
 
 /// The URL without its password, for messages.

@@ -25,7 +25,8 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn import_ingest_export_round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path();
+    // A data directory that does not exist yet: recond creates it.
+    let data = &dir.path().join("fresh");
     let path = |p: &str| fixture(p).display().to_string();
     for (noun, file) in [
         ("customers", "demo/customers.csv"),
@@ -89,6 +90,17 @@ fn import_ingest_export_round_trip() {
         Some(
             "bank-2026-11-02.csv,BK-1001,INV-2026-0101,1250.00,0.00,,invoice_reference_exact,0.970"
         )
+    );
+
+    let out = recond(data, &["exceptions", "--format", "csv"]);
+    let csv = text(&out.stdout);
+    assert_eq!(csv.lines().next(), Some("opened_at,source_file,bank_ref,booking_date,amount,currency,payer_name,reason,suggestions,explanation"));
+    let queued = csv.lines().nth(1).unwrap_or_default();
+    assert!(
+        queued.contains("BK-1006")
+            && queued.contains("low_confidence")
+            && queued.contains("INV-2026-0106 0."),
+        "{csv}"
     );
 
     let out = recond(data, &["export", "applications", "--format", "json"]);

@@ -57,15 +57,7 @@ fn every_rust_file_opens_with_a_module_doc() {
 fn pure_crates_depend_on_no_io_runtime_or_logging() {
     for krate in ["parsers", "rules"] {
         let output = Command::new(env!("CARGO"))
-            .args([
-                "tree",
-                "-e",
-                "normal",
-                "--prefix",
-                "none",
-                "-p",
-                krate,
-            ])
+            .args(["tree", "-e", "normal", "--prefix", "none", "-p", krate])
             .current_dir(repo())
             .output()
             .expect("cargo tree");
