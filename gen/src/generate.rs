@@ -329,7 +329,7 @@ fn write_customers(planner: &Planner, path: &Path) -> anyhow::Result<()> {
     let file =
         File::create(path).with_context(|| format!("could not create {}", path.display()))?;
     let mut writer = ::csv::Writer::from_writer(BufWriter::new(file));
-    writer.write_record(["customer_id", "name", "aliases", "bank_accounts"])?;
+    writer.write_record(recond::imports::customers::HEADER)?;
     for customer in planner.customers() {
         writer.write_record([
             customer.id.as_str(),
@@ -346,19 +346,7 @@ fn write_invoices(planner: &Planner, day: u32, path: &Path) -> anyhow::Result<us
     let file =
         File::create(path).with_context(|| format!("could not create {}", path.display()))?;
     let mut writer = ::csv::Writer::from_writer(BufWriter::new(file));
-    writer.write_record([
-        "invoice_id",
-        "customer_id",
-        "customer_name",
-        "amount",
-        "currency",
-        "issue_date",
-        "due_date",
-        "open_amount",
-        "po_number",
-        "discount_pct",
-        "discount_days",
-    ])?;
+    writer.write_record(recond::imports::invoices::HEADER)?;
     let world = &planner.world;
     let loads = &planner.loads[day as usize - 1];
     for &index in loads {

@@ -131,12 +131,6 @@ async fn wait_for_signal() {
     }
 }
 
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}
-
 /// One bank file, start to finish.
 pub async fn process_bank_file(shared: &Shared, path: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -166,7 +160,7 @@ async fn process_claimed(
     if !path.exists() {
         return Ok(());
     }
-    let name = file_name(path);
+    let name = ingest::base_name(path);
     let day = today();
     {
         let mut conn = shared.store.acquire().await?;
@@ -246,7 +240,7 @@ fn panic_message(error: tokio::task::JoinError) -> String {
 /// An ERP customers or invoices CSV, recognised by its header.
 pub async fn process_erp_file(shared: &Shared, path: &Path) -> anyhow::Result<()> {
     let daemon = &shared.config.daemon;
-    let name = file_name(path);
+    let name = ingest::base_name(path);
     let head = match tokio::fs::read(path).await {
         Ok(bytes) => bytes.into_iter().take(256).collect::<Vec<u8>>(),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),

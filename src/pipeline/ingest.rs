@@ -108,18 +108,15 @@ pub async fn ingest_path(
     path: &Path,
     today: NaiveDate,
 ) -> anyhow::Result<FileReport> {
-    let file_name = path
-        .file_name()
+    let fingerprint = fingerprint_path(path).await?;
+    ingest_fingerprinted(store, config, path, fingerprint, today).await
+}
+
+/// A path's last component, as `source_file` shows it.
+pub fn base_name(path: &Path) -> String {
+    path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
-    ingest(
-        store,
-        config,
-        &file_name,
-        Source::Path(path.to_owned()),
-        today,
-    )
-    .await
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Ingests content held in memory under the given name.
@@ -175,10 +172,7 @@ pub async fn ingest_fingerprinted(
     fingerprint: Fingerprint,
     today: NaiveDate,
 ) -> anyhow::Result<FileReport> {
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string());
+    let file_name = base_name(path);
     ingest_source(
         store,
         config,
