@@ -22,6 +22,7 @@ on_both_databases!(
     amounts_keep_their_currency_exponent,
     two_payments_never_settle_one_invoice_twice,
     ach_return_reverses_the_applications_it_returns,
+    a_learned_alias_is_used_by_the_next_run,
 );
 
 fn today() -> NaiveDate {
@@ -510,5 +511,63 @@ async fn ach_return_reverses_the_applications_it_returns(db: TestDb) {
         invoices[0].open_amount.to_string(),
         "100.00 USD",
         "the invoice is open again"
+    );
+}
+
+async fn a_learned_alias_is_used_by_the_next_run(db: TestDb) {
+    let customers = "customer_id,name,aliases,bank_accounts\nC-77,Acme Corporation,,\n";
+    import_text(&db, ImportKind::Customers, customers)
+        .await
+        .unwrap();
+    import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-LRN-1,C-77,Acme Corporation,77.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
+    ingest_text(
+        &db,
+        "zx.csv",
+        &format!("{BANK_HEADER}2026-11-02,,77.00,USD,ZX1,ZX TRADING,,THANK YOU\n"),
+    )
+    .await;
+    assert_eq!(
+        column(&export(&db, ExportWhat::Payments).await, "exception_reason"),
+        ["unknown_payer"]
+    );
+
+    let mut tx = db.store.begin().await.unwrap();
+    let added = recond::store::customers::learn(
+        &mut tx,
+        "C-77",
+        recond::store::customers::Learned::Alias,
+        "ZX TRADING",
+        "clerk:ana",
+    )
+    .await
+    .unwrap();
+    assert!(added);
+    let run = recond::pipeline::reconcile::run(
+        &mut tx,
+        &db.config.matching,
+        today(),
+        recond::pipeline::reconcile::RunScope::All,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(run.applied, 1);
+    assert_eq!(
+        column(&export(&db, ExportWhat::Applications).await, "invoice_id"),
+        ["INV-LRN-1"]
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'alias_learned' AND actor = 'clerk:ana'"
+        )
+        .await,
+        1
     );
 }
