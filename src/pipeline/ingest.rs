@@ -127,14 +127,11 @@ pub async fn ingest_bytes(
     bytes: Vec<u8>,
     today: NaiveDate,
 ) -> anyhow::Result<FileReport> {
-    ingest(
-        store,
-        config,
-        file_name,
-        Source::Bytes(std::sync::Arc::new(bytes)),
-        today,
-    )
-    .await
+    let source = Source::Bytes(std::sync::Arc::new(bytes));
+    let fingerprint = fingerprint(source.clone())
+        .await
+        .with_context(|| format!("could not read {file_name}"))?;
+    ingest_source(store, config, file_name, source, fingerprint, today).await
 }
 
 /// A file's identity and first bytes, computed in one streaming pass.
@@ -182,19 +179,6 @@ pub async fn ingest_fingerprinted(
         today,
     )
     .await
-}
-
-async fn ingest(
-    store: &Store,
-    config: &Config,
-    file_name: &str,
-    source: Source,
-    today: NaiveDate,
-) -> anyhow::Result<FileReport> {
-    let fingerprint = fingerprint(source.clone())
-        .await
-        .with_context(|| format!("could not read {file_name}"))?;
-    ingest_source(store, config, file_name, source, fingerprint, today).await
 }
 
 async fn ingest_source(
