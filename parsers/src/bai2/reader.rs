@@ -536,24 +536,33 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn detail(&mut self, record: &Record<'_>) {
-        const R: Code = Code::Detail;
-        self.summary.details += 1;
+    /// Counts the record in its account, or reports it as outside any account (counted
+    /// in the group instead) and returns false.
+    fn inside_account(&mut self, record: &Record<'_>, code: Code, message: &str) -> bool {
         if self.account.is_none() {
             self.count_in_group(record.records);
             self.push(
-                Diagnostic::error(
-                    codes::UNEXPECTED_RECORD,
-                    record.position,
-                    "a transaction detail (16) must be inside an account",
-                )
-                .record(R.name())
-                .expected("account identifier (03) before it")
-                .found(R.name()),
+                Diagnostic::error(codes::UNEXPECTED_RECORD, record.position, message)
+                    .record(code.name())
+                    .expected("account identifier (03) before it")
+                    .found(code.name()),
             );
-            return;
+            return false;
         }
         self.count_in_account(record.records);
+        true
+    }
+
+    fn detail(&mut self, record: &Record<'_>) {
+        const R: Code = Code::Detail;
+        self.summary.details += 1;
+        if !self.inside_account(
+            record,
+            R,
+            "a transaction detail (16) must be inside an account",
+        ) {
+            return;
+        }
         let mut fields = Fields::new(record.buffer, record.segments);
         let here = fields.here();
         let type_code = match fields.next_field() {
@@ -689,21 +698,9 @@ impl<'a> Reader<'a> {
 
     fn account_trailer(&mut self, record: &Record<'_>) {
         const R: Code = Code::AccountTrailer;
-        if self.account.is_none() {
-            self.count_in_group(record.records);
-            self.push(
-                Diagnostic::error(
-                    codes::UNEXPECTED_RECORD,
-                    record.position,
-                    "an account trailer (49) must close an account",
-                )
-                .record(R.name())
-                .expected("account identifier (03) before it")
-                .found(R.name()),
-            );
+        if !self.inside_account(record, R, "an account trailer (49) must close an account") {
             return;
         }
-        self.count_in_account(record.records);
         let mut fields = Fields::new(record.buffer, record.segments);
         let total = self.required_amount(&mut fields, R, "account_control_total");
         let count = self.required_count(&mut fields, R, "number_of_records");
