@@ -76,10 +76,18 @@ pub async fn run(
         payments: decisions.len(),
         ..RunSummary::default()
     };
-    let merged: Vec<Decision> = inputs
-        .payments
+    // Only the payments are needed from here on: free the invoice ledger and the
+    // customers before the write phase builds its statements.
+    let rules::Inputs {
+        payments,
+        invoices,
+        customers,
+        ..
+    } = inputs;
+    drop((invoices, customers));
+    let merged: Vec<Decision> = payments
         .iter()
-        .zip(&decisions)
+        .zip(decisions)
         .map(|(payment, decision)| {
             assert_eq!(
                 payment.id, decision.payment_id,
@@ -154,7 +162,7 @@ pub async fn run(
         }
     }
     // Last, so that a return and the payment it returns may come in the same run.
-    for (payment, decision) in inputs.payments.iter().zip(&merged) {
+    for (payment, decision) in payments.iter().zip(&merged) {
         if let Some(trace) = &decision.returns_trace {
             summary.returned += reverse_returned(conn, payment, trace, &at).await?;
         }
@@ -194,14 +202,14 @@ async fn reverse_returned(
 /// A payment that earlier runs or clerks already applied in part keeps that part: if
 /// this run applies nothing more, what is left is unapplied cash on a partially
 /// applied payment, not a fresh exception.
-fn merge_with_earlier(payment: &rules::Payment, decision: &rules::Decision) -> rules::Decision {
+fn merge_with_earlier(payment: &rules::Payment, decision: rules::Decision) -> rules::Decision {
     let applied_earlier = payment.available.amount < payment.amount.amount;
-    let mut merged = decision.clone();
+    let mut merged = decision;
     if !applied_earlier {
         return merged;
     }
-    let nothing_now = decision.applications.is_empty();
-    let fully_applied_now = decision.unapplied.is_zero() && !nothing_now;
+    let nothing_now = merged.applications.is_empty();
+    let fully_applied_now = merged.unapplied.is_zero() && !nothing_now;
     merged.status = if fully_applied_now {
         PaymentStatus::Applied
     } else {
