@@ -1,5 +1,6 @@
 //! Test databases and fixture paths shared by the integration tests.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -34,7 +35,12 @@ pub async fn sqlite() -> TestDb {
 /// `None` (with a printed reason) when the variable is unset.
 pub async fn postgres(test: &str) -> Option<TestDb> {
     let Ok(server_url) = std::env::var("RECOND_TEST_POSTGRES_URL") else {
-        println!("skipped: {test} on PostgreSQL: RECOND_TEST_POSTGRES_URL is not set");
+        // Written to the stderr handle itself, which the test harness does not capture,
+        // so that a plain `cargo test` shows what it did not run.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: {test} on PostgreSQL: RECOND_TEST_POSTGRES_URL is not set"
+        );
         return None;
     };
     static COUNTER: AtomicU32 = AtomicU32::new(0);
