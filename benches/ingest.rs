@@ -103,6 +103,10 @@ async fn run(
 }
 
 fn main() {
+    // RUST_LOG=recond=debug shows the time of each phase of the run.
+    if std::env::var_os("RUST_LOG").is_some() {
+        recond::telemetry::init(recond::config::LogFormat::Text);
+    }
     let count: usize = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))

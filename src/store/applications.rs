@@ -7,7 +7,8 @@ use sqlx::{AnyConnection, Row};
 
 use std::collections::HashMap;
 
-use super::{audit, batch, money};
+use super::batch::{self, Placeholders};
+use super::{audit, money};
 
 /// Who or what made an application, and on what grounds.
 pub struct Grounds<'a> {
@@ -84,16 +85,16 @@ pub struct NewApplication<'a> {
     pub grounds: Grounds<'a>,
 }
 
-/// Stores many applications and their audit rows, a few statements per 500.
+/// Stores many applications and their audit rows, many per statement.
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[NewApplication<'_>],
 ) -> anyhow::Result<()> {
-    for chunk in rows.chunks(batch::rows_per_statement(conn, 11)) {
+    for chunk in rows.chunks(batch::rows_per_statement(11)) {
         let sql = format!(
             "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
              rule, confidence, explanation, actor, created_at) VALUES {} RETURNING id, transaction_id, invoice_id",
-            batch::values(11, chunk.len())
+            Placeholders::new(conn).values(11, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -121,7 +122,7 @@ pub async fn insert_many(
         }
         let audit_sql = format!(
             "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES {}",
-            batch::values(6, chunk.len())
+            Placeholders::new(conn).values(6, chunk.len())
         );
         let mut audit_query = sqlx::query(&audit_sql);
         for row in chunk {
@@ -168,12 +169,12 @@ pub async fn open_exceptions(
     rows: &[OpenException<'_>],
     at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in rows.chunks(batch::rows_per_statement(conn, 5)) {
+    for chunk in rows.chunks(batch::rows_per_statement(5)) {
         let sql = format!(
             "INSERT INTO exceptions (transaction_id, reason, explanation, suggestions, opened_at) VALUES {} \
              ON CONFLICT (transaction_id) WHERE closed_at IS NULL DO UPDATE SET reason = excluded.reason, \
              explanation = excluded.explanation, suggestions = excluded.suggestions",
-            batch::values(5, chunk.len())
+            Placeholders::new(conn).values(5, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -200,14 +201,15 @@ pub async fn close_exceptions(
     actor: &str,
     at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in transaction_ids.chunks(batch::rows_per_statement(conn, 1)) {
+    for chunk in transaction_ids.chunks(batch::rows_per_statement(1)) {
+        let mut placeholders = Placeholders::new(conn);
         let sql = format!(
-            "UPDATE exceptions SET closed_at = $1, resolution = $2, closed_by = $3 \
+            "UPDATE exceptions SET closed_at = {}, resolution = {}, closed_by = {} \
              WHERE closed_at IS NULL AND transaction_id IN ({})",
-            (4..4 + chunk.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            placeholders.next(),
+            placeholders.next(),
+            placeholders.next(),
+            placeholders.list(chunk.len())
         );
         let mut query = sqlx::query(&sql).bind(at).bind(resolution).bind(actor);
         for id in chunk {

@@ -106,10 +106,10 @@ pub async fn ensure_many(
     customers: &[(&str, &str)],
 ) -> anyhow::Result<()> {
     let at = now();
-    for chunk in customers.chunks(super::batch::rows_per_statement(conn, 4)) {
+    for chunk in customers.chunks(super::batch::rows_per_statement(4)) {
         let sql = format!(
             "INSERT INTO customers (customer_id, name, created_at, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING customer_id, name",
-            super::batch::values(4, chunk.len())
+            super::batch::Placeholders::new(conn).values(4, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for (customer_id, name) in chunk {

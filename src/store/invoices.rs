@@ -13,7 +13,8 @@ use sqlx::{AnyConnection, Row};
 
 use std::collections::HashMap;
 
-use super::{batch, money, now};
+use super::batch::{self, Placeholders};
+use super::{money, now};
 
 /// An invoice as the ERP sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +58,7 @@ pub struct UpsertCounts {
 
 const INVOICE_COLUMNS: usize = 12;
 
-/// Inserts or updates invoices, 500 per statement. An unchanged invoice is left alone
+/// Inserts or updates invoices, many per statement. An unchanged invoice is left alone
 /// (importing the same file twice changes nothing); a new or changed one is written
 /// and audited, with the previous values for a change.
 pub async fn upsert_many(
@@ -66,7 +67,7 @@ pub async fn upsert_many(
 ) -> anyhow::Result<UpsertCounts> {
     let mut counts = UpsertCounts::default();
     let at = now();
-    for chunk in invoices.chunks(batch::rows_per_statement(conn, INVOICE_COLUMNS)) {
+    for chunk in invoices.chunks(batch::rows_per_statement(INVOICE_COLUMNS)) {
         let existing = load_records(conn, chunk).await?;
         let changed: Vec<&InvoiceRecord> = chunk
             .iter()
@@ -85,7 +86,7 @@ pub async fn upsert_many(
              currency = excluded.currency, amount_minor = excluded.amount_minor, erp_open_minor = excluded.erp_open_minor, \
              issue_date = excluded.issue_date, due_date = excluded.due_date, po_number = excluded.po_number, \
              discount_pct = excluded.discount_pct, discount_days = excluded.discount_days, updated_at = excluded.updated_at",
-            batch::values(INVOICE_COLUMNS, changed.len())
+            Placeholders::new(conn).values(INVOICE_COLUMNS, changed.len())
         );
         let mut query = sqlx::query(&sql);
         for invoice in &changed {
@@ -109,7 +110,7 @@ pub async fn upsert_many(
             .context("could not store invoices")?;
         let audit_sql = format!(
             "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES {}",
-            batch::values(6, changed.len())
+            Placeholders::new(conn).values(6, changed.len())
         );
         let mut audit = sqlx::query(&audit_sql);
         for invoice in &changed {
@@ -157,7 +158,7 @@ async fn load_records(
     let sql = format!(
         "SELECT invoice_id, customer_id, customer_name, currency, amount_minor, erp_open_minor, issue_date, due_date, \
          po_number, discount_pct, discount_days FROM invoices WHERE invoice_id IN ({})",
-        batch::list(invoices.len())
+        Placeholders::new(conn).list(invoices.len())
     );
     let mut query = sqlx::query(&sql);
     for invoice in invoices {

@@ -7,7 +7,8 @@ use parsers::model::{Direction, EntryStatus, Format, ReferenceKind, Remittance, 
 use parsers::{Statement, Transaction};
 use sqlx::{AnyConnection, Row};
 
-use super::{batch, money};
+use super::batch::{self, Placeholders};
+use super::money;
 
 pub async fn insert_statement(
     conn: &mut AnyConnection,
@@ -92,13 +93,13 @@ pub async fn insert_transactions(
     rows: &[NewTransaction<'_>],
 ) -> anyhow::Result<Inserted> {
     let mut inserted = Inserted::default();
-    for chunk in rows.chunks(batch::rows_per_statement(conn, TRANSACTION_COLUMNS)) {
+    for chunk in rows.chunks(batch::rows_per_statement(TRANSACTION_COLUMNS)) {
         let sql = format!(
             "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
              reversal, currency, amount_minor, booking_date, value_date, bank_ref, end_to_end_id, customer_ref, \
              trace_number, payer_name, payer_account, bank_tx_code, remittance_text, return_of_trace, return_reason, \
              status, unapplied_minor) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
-            batch::values(TRANSACTION_COLUMNS, chunk.len())
+            Placeholders::new(conn).values(TRANSACTION_COLUMNS, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for row in chunk {
@@ -161,10 +162,10 @@ async fn insert_items(
     items: &[(i64, usize, &RemittanceItem)],
 ) -> anyhow::Result<()> {
     let minor = |m: &Option<parsers::Money>| m.as_ref().map(money::to_minor).transpose();
-    for chunk in items.chunks(batch::rows_per_statement(conn, 7)) {
+    for chunk in items.chunks(batch::rows_per_statement(7)) {
         let sql = format!(
             "INSERT INTO remittance_items (transaction_id, seq, kind, reference, paid_minor, total_minor, discount_minor) VALUES {}",
-            batch::values(7, chunk.len())
+            Placeholders::new(conn).values(7, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for (id, seq, item) in chunk {
@@ -398,13 +399,13 @@ pub async fn set_decisions(
     decisions: &[rules::Decision],
     decided_at: &str,
 ) -> anyhow::Result<()> {
-    for chunk in decisions.chunks(batch::rows_per_statement(conn, 8)) {
+    for chunk in decisions.chunks(batch::rows_per_statement(8)) {
         // VALUES columns are named column1… on both SQLite and PostgreSQL.
         let sql = format!(
             "UPDATE transactions SET status = v.column2, unapplied_minor = v.column3, exception_reason = NULLIF(v.column4, ''), \
              rule = v.column5, confidence = v.column6, explanation = v.column7, decided_at = v.column8 \
              FROM (VALUES {}) AS v WHERE transactions.id = v.column1",
-            batch::values(8, chunk.len())
+            Placeholders::new(conn).values(8, chunk.len())
         );
         let mut query = sqlx::query(&sql);
         for decision in chunk {
