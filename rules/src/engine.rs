@@ -1,10 +1,15 @@
 //! Orchestration: build the catalog and indexes once, decide each payment
 //! independently in parallel, then resolve conflicts over shared invoices in one
 //! deterministic pass, and check the invariants.
+//!
+//! Payments may come in batches ([`reconcile_batches`]): the catalog and indexes are
+//! built once for all of them, and what earlier batches took from an invoice stays
+//! taken, so memory follows the ledger and one batch rather than a whole file.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::decide::{Context, Proposal};
@@ -12,7 +17,7 @@ use crate::decision::{Confidence, Decision, ExceptionReason, PaymentStatus, Rule
 #[cfg(test)]
 use crate::index::Lookup;
 use crate::index::{Catalog, Index, InvoicePos};
-use crate::input::{Inputs, Payment};
+use crate::input::{Customer, Inputs, Invoice, Payment};
 use crate::ruleset::RuleSet;
 
 /// Decides every payment in `inputs`. Returns one decision per payment, ordered by
@@ -21,31 +26,59 @@ use crate::ruleset::RuleSet;
 /// Boundary: the shell calls this inside `spawn_blocking`; rayon uses the calling
 /// thread's pool.
 pub fn reconcile(inputs: &Inputs, rules: &RuleSet) -> Vec<Decision> {
-    let catalog = Catalog::new(inputs, rules);
-    let index = Index::new(&catalog, rules);
-    let context = Context::new(&catalog, rules, inputs.today);
-    let payments = sorted_payments(inputs);
-    let proposals: Vec<Proposal> = payments
-        .par_iter()
-        .map(|payment| context.decide(&index, payment))
-        .collect();
-    let decisions = resolve_conflicts(&context, &payments, proposals);
-    assert_eq!(
-        decisions.len(),
-        inputs.payments.len(),
-        "one decision per payment"
+    let mut decisions = Vec::new();
+    reconcile_batches(
+        &inputs.invoices,
+        &inputs.customers,
+        inputs.today,
+        rules,
+        [inputs.payments.as_slice()],
+        |_, decided| decisions = decided,
     );
-    if cfg!(debug_assertions) {
-        if let Err(broken) = check_invariants(inputs, &decisions) {
-            panic!("reconcile broke an invariant: {broken}");
-        }
-    }
     decisions
 }
 
+/// Decides payments batch by batch against one ledger (invoices, customers, the run's
+/// date), handing each batch back to `decided` with its decisions in payment-id order.
+///
+/// Within a batch, conflicts over an invoice are resolved as in [`reconcile`]; across
+/// batches, an earlier batch's grant stands and a later payment wanting more than is
+/// left becomes a `conflict` exception. One batch gives exactly [`reconcile`]'s
+/// decisions. Deterministic for the same batches.
+pub fn reconcile_batches<B: AsRef<[Payment]>>(
+    invoices: &[Invoice],
+    customers: &[Customer],
+    today: Option<NaiveDate>,
+    rules: &RuleSet,
+    batches: impl IntoIterator<Item = B>,
+    mut decided: impl FnMut(B, Vec<Decision>),
+) {
+    let catalog = Catalog::new(invoices, customers, rules);
+    let index = Index::new(&catalog, rules);
+    let context = Context::new(&catalog, rules, today);
+    let mut grants = Grants::new(&catalog);
+    // Debug builds check every batch against what is still open after the earlier ones.
+    let mut open = cfg!(debug_assertions).then(|| open_amounts(invoices));
+    for batch in batches {
+        let payments = sorted_payments(batch.as_ref());
+        let proposals: Vec<Proposal> = payments
+            .par_iter()
+            .map(|payment| context.decide(&index, payment))
+            .collect();
+        let decisions = grants.resolve(&context, &payments, proposals);
+        assert_eq!(decisions.len(), payments.len(), "one decision per payment");
+        if let Some(open) = &mut open {
+            if let Err(broken) = check_batch(open, &payments, &decisions) {
+                panic!("reconcile broke an invariant: {broken}");
+            }
+        }
+        decided(batch, decisions);
+    }
+}
+
 /// Payments in id order (stable for equal ids), the order decisions come out in.
-pub(crate) fn sorted_payments(inputs: &Inputs) -> Vec<&Payment> {
-    let mut payments: Vec<&Payment> = inputs.payments.iter().collect();
+pub(crate) fn sorted_payments(payments: &[Payment]) -> Vec<&Payment> {
+    let mut payments: Vec<&Payment> = payments.iter().collect();
     payments.sort_by_key(|payment| payment.id);
     payments
 }
@@ -64,55 +97,78 @@ pub(crate) fn propose_sequentially<L: Lookup>(
         .collect()
 }
 
-/// Two payments may not settle the same invoice beyond its open amount. Proposals
-/// are granted in a fixed order — highest confidence first, then earliest booking
-/// date, then lowest payment id — and one that no longer fits becomes a `conflict`
-/// exception naming the payment that took the invoice.
-pub(crate) fn resolve_conflicts(
-    context: &Context<'_>,
-    payments: &[&Payment],
-    proposals: Vec<Proposal>,
-) -> Vec<Decision> {
-    let mut order: Vec<usize> = (0..proposals.len())
-        .filter(|&i| !proposals[i].takes.is_empty())
-        .collect();
-    // Unstable is deterministic here: the index `i` makes every key unique.
-    order.par_sort_unstable_by_key(|&i| {
-        (
-            Reverse(proposals[i].decision.confidence),
-            payments[i].booking_date,
-            payments[i].id,
-            i,
-        )
-    });
-    // Dense by invoice position: what is still open, and which payment took it first.
-    let info = &context.catalog.info;
-    let mut remaining: Vec<i64> = info.iter().map(|info| info.open().unwrap_or(0)).collect();
-    let mut taken_by: Vec<Option<i64>> = vec![None; info.len()];
-    let mut proposals = proposals;
-    for i in order {
-        let proposal = &mut proposals[i];
-        let conflict = proposal
-            .takes
-            .iter()
-            .find(|(pos, take)| remaining[*pos as usize] < *take);
-        if let Some(&(pos, _)) = conflict {
-            let proposed = std::mem::replace(
-                &mut proposal.decision,
-                crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
-            );
-            proposal.decision = demote(context, payments[i], proposed, pos, taken_by[pos as usize]);
-            continue;
-        }
-        for &(pos, take) in &proposal.takes {
-            remaining[pos as usize] -= take;
-            taken_by[pos as usize].get_or_insert(payments[i].id);
+/// What a run has granted so far: per invoice position, what is still open and which
+/// payment took it first.
+pub(crate) struct Grants {
+    remaining: Vec<i64>,
+    taken_by: Vec<Option<i64>>,
+}
+
+impl Grants {
+    pub(crate) fn new(catalog: &Catalog<'_>) -> Self {
+        Grants {
+            remaining: catalog
+                .info
+                .iter()
+                .map(|info| info.open().unwrap_or(0))
+                .collect(),
+            taken_by: vec![None; catalog.info.len()],
         }
     }
-    proposals
-        .into_iter()
-        .map(|proposal| proposal.decision)
-        .collect()
+
+    /// Two payments may not settle the same invoice beyond its open amount. Proposals
+    /// are granted in a fixed order — highest confidence first, then earliest booking
+    /// date, then lowest payment id — and one that no longer fits becomes a `conflict`
+    /// exception naming the payment that took the invoice.
+    pub(crate) fn resolve(
+        &mut self,
+        context: &Context<'_>,
+        payments: &[&Payment],
+        proposals: Vec<Proposal>,
+    ) -> Vec<Decision> {
+        let mut order: Vec<usize> = (0..proposals.len())
+            .filter(|&i| !proposals[i].takes.is_empty())
+            .collect();
+        // Unstable is deterministic here: the index `i` makes every key unique.
+        order.par_sort_unstable_by_key(|&i| {
+            (
+                Reverse(proposals[i].decision.confidence),
+                payments[i].booking_date,
+                payments[i].id,
+                i,
+            )
+        });
+        let mut proposals = proposals;
+        for i in order {
+            let proposal = &mut proposals[i];
+            let conflict = proposal
+                .takes
+                .iter()
+                .find(|(pos, take)| self.remaining[*pos as usize] < *take);
+            if let Some(&(pos, _)) = conflict {
+                let proposed = std::mem::replace(
+                    &mut proposal.decision,
+                    crate::decide::blank(payments[i], PaymentStatus::Exception, RuleId::NoMatch),
+                );
+                proposal.decision = demote(
+                    context,
+                    payments[i],
+                    proposed,
+                    pos,
+                    self.taken_by[pos as usize],
+                );
+                continue;
+            }
+            for &(pos, take) in &proposal.takes {
+                self.remaining[pos as usize] -= take;
+                self.taken_by[pos as usize].get_or_insert(payments[i].id);
+            }
+        }
+        proposals
+            .into_iter()
+            .map(|proposal| proposal.decision)
+            .collect()
+    }
 }
 
 pub(crate) fn demote(
@@ -158,17 +214,29 @@ pub(crate) fn demote(
 /// invoice settled (cash + write-off) beyond its open amount; nothing applied across
 /// currencies; `non_ar` applies nothing. Returns the first broken promise.
 pub fn check_invariants(inputs: &Inputs, decisions: &[Decision]) -> Result<(), String> {
-    let payments = sorted_payments(inputs);
+    let payments = sorted_payments(&inputs.payments);
+    check_batch(&mut open_amounts(&inputs.invoices), &payments, decisions)
+}
+
+fn open_amounts(invoices: &[Invoice]) -> BTreeMap<&str, parsers::money::Money> {
+    invoices
+        .iter()
+        .map(|invoice| (invoice.id.as_str(), invoice.open_amount))
+        .collect()
+}
+
+/// [`check_invariants`] for one batch, against what is still `open`, which it updates.
+fn check_batch(
+    open: &mut BTreeMap<&str, parsers::money::Money>,
+    payments: &[&Payment],
+    decisions: &[Decision],
+) -> Result<(), String> {
     if payments.len() != decisions.len() {
         return Err(format!(
             "{} decisions for {} payments",
             decisions.len(),
             payments.len()
         ));
-    }
-    let mut open: BTreeMap<&str, parsers::money::Money> = BTreeMap::new();
-    for invoice in &inputs.invoices {
-        open.insert(invoice.id.as_str(), invoice.open_amount);
     }
     for (payment, decision) in payments.iter().zip(decisions) {
         let id = payment.id;

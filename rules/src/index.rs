@@ -12,7 +12,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use parsers::money::Currency;
 use rayon::prelude::*;
 
-use crate::input::{Customer, Inputs, Invoice};
+use crate::input::{Customer, Invoice};
 use crate::normalize::{self, KeyNormalizer};
 use crate::ruleset::RuleSet;
 use crate::similarity::{self, NameNormalizer};
@@ -102,10 +102,14 @@ pub(crate) struct Catalog<'a> {
 }
 
 impl<'a> Catalog<'a> {
-    pub(crate) fn new(inputs: &'a Inputs, rules: &RuleSet) -> Catalog<'a> {
+    pub(crate) fn new(
+        invoices: &'a [Invoice],
+        customers: &'a [Customer],
+        rules: &RuleSet,
+    ) -> Catalog<'a> {
         let keys = KeyNormalizer::new(&rules.references.prefixes);
         let names = NameNormalizer::new(&rules.payer);
-        let mut customers: Vec<&Customer> = inputs.customers.iter().collect();
+        let mut customers: Vec<&Customer> = customers.iter().collect();
         customers.par_sort_by(|a, b| a.id.cmp(&b.id));
         let customer_pos: FxMap<&str, CustomerPos> = customers
             .iter()
@@ -122,7 +126,7 @@ impl<'a> Catalog<'a> {
                     .collect()
             })
             .collect();
-        let mut invoices: Vec<&Invoice> = inputs.invoices.iter().collect();
+        let mut invoices: Vec<&Invoice> = invoices.iter().collect();
         // The store usually hands invoices over in id order already.
         if !invoices.windows(2).all(|pair| pair[0].id <= pair[1].id) {
             invoices.par_sort_by(|a, b| a.id.cmp(&b.id));

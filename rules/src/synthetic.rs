@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use crate::input::{Customer, DiscountTerms, Inputs, Invoice, Payment};
 
 /// The shape of a generated workload.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Workload {
     pub payments: usize,
     pub invoices: usize,
