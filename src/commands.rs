@@ -37,6 +37,8 @@ pub async fn import(
         .with_context(|| format!("could not read {}", path.display()))?;
     let name = path.display().to_string();
     let mut tx = store.begin().await?;
+    // Before any row is written, like an ingest: see `store::serialize_runs`.
+    crate::store::serialize_runs(&mut tx).await?;
     let summary = match kind {
         ImportKind::Customers => {
             let records = imports::customers::parse(&name, &bytes)?;
@@ -47,7 +49,7 @@ pub async fn import(
             imports::invoices::store(&mut tx, &records).await?
         }
     };
-    let run = reconcile::run(&mut tx, &config.matching, today, reconcile::RunScope::All).await?;
+    let run = reconcile::run(&mut tx, config, today).await?;
     tx.commit().await.context("could not commit the import")?;
     Ok((summary, run))
 }

@@ -78,6 +78,7 @@ pub struct RawLimits {
     pub xml_depth_max: Option<usize>,
     pub ctx_addenda_max: Option<usize>,
     pub xml_token_bytes_max: Option<usize>,
+    pub match_batch_payments: Option<usize>,
 }
 
 /// `strict` (a failed check rejects the file) or `warn` (it is reported only).
@@ -114,6 +115,8 @@ pub struct Config {
     pub parser_options: parsers::Options,
     pub csv_profiles: Vec<CsvProfile>,
     pub matching: rules::RuleSet,
+    /// Payments the engine decides at a time (`limits.match_batch_payments`).
+    pub match_batch_payments: usize,
     pub daemon: Daemon,
 }
 
@@ -155,6 +158,10 @@ impl Config {
             .or(raw.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("recond.db").display()));
 
+        let match_batch_payments = raw
+            .limits
+            .match_batch_payments
+            .unwrap_or(crate::pipeline::reconcile::BATCH_PAYMENTS);
         let defaults = parsers::Limits::default();
         let limits = parsers::Limits {
             file_size_bytes_max: raw
@@ -186,7 +193,7 @@ impl Config {
             ("limits.xml_depth_max", limits.xml_depth_max),
             ("limits.ctx_addenda_max", limits.ctx_addenda_max),
             ("limits.xml_token_bytes_max", limits.xml_token_bytes_max),
-            ("limits.xml_token_bytes_max", limits.xml_token_bytes_max),
+            ("limits.match_batch_payments", match_batch_payments),
         ] {
             if value == 0 {
                 bail!("`{key}`: must be at least 1, found 0");
@@ -247,6 +254,7 @@ impl Config {
             },
             csv_profiles: raw.csv_profiles,
             matching: raw.matching,
+            match_batch_payments,
         })
     }
 

@@ -37,6 +37,6 @@ pub use decision::{
     Application, Confidence, Decision, ExceptionReason, NonArKind, PaymentStatus, RuleId,
     Suggestion, WriteoffReason,
 };
-pub use engine::{check_invariants, reconcile};
+pub use engine::{check_invariants, reconcile, reconcile_batches};
 pub use input::{Customer, DiscountTerms, Inputs, Invoice, Payment};
 pub use ruleset::{RuleSet, RuleSetError, Tolerance};

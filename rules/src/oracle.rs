@@ -260,7 +260,10 @@ mod tests {
             }
             if workload == Workload::realistic(2000, 2000, 8) {
                 // Realistic days rarely see two payments want one invoice.
-                assert!(differing * 100 < whole.len(), "{workload:?}: {differing} differ");
+                assert!(
+                    differing * 100 < whole.len(),
+                    "{workload:?}: {differing} differ"
+                );
             }
         }
     }

@@ -305,13 +305,7 @@ async fn nightly_rematch(shared: Shared, mut shutdown: watch::Receiver<bool>) {
 /// One re-match run in its own transaction.
 pub async fn rematch(shared: &Shared) -> anyhow::Result<reconcile::RunSummary> {
     let mut tx = shared.store.begin().await?;
-    let run = reconcile::run(
-        &mut tx,
-        &shared.config.matching,
-        today(),
-        reconcile::RunScope::All,
-    )
-    .await?;
+    let run = reconcile::run(&mut tx, &shared.config, today()).await?;
     tx.commit().await?;
     shared.metrics.rematched(run.payments, run.applied);
     Ok(run)

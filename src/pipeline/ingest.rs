@@ -21,7 +21,7 @@ use parsers::{Diagnostic, Severity, Sink, Statement, Transaction};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::reconcile::{self, RunScope, RunSummary};
+use super::reconcile::{Run, RunSummary, Settled};
 use crate::config::Config;
 use crate::store::transactions::{self, NewTransaction};
 use crate::store::{self, files, files::Outcome, Store};
@@ -252,7 +252,11 @@ async fn ingest_source(
 
     let started = std::time::Instant::now();
     let mut tx = store.begin().await?;
-    let stored = store_stream(&mut tx, &mut report, format, size, receiver).await;
+    // Before any row is written: an instance that took the run lock first and then
+    // waited on a row this one wrote would deadlock.
+    store::serialize_runs(&mut tx).await?;
+    let mut run = Run::new(config, today, Settled::NothingToClose);
+    let stored = store_stream(&mut tx, &mut report, &mut run, format, size, receiver).await;
     let parser_report = match parser.await {
         Ok(Ok(parser_report)) => parser_report,
         Ok(Err(error)) => {
@@ -324,13 +328,7 @@ async fn ingest_source(
         Some(bank_file_id),
     )
     .await?;
-    report.run = reconcile::run(
-        &mut tx,
-        &config.matching,
-        today,
-        RunScope::File(bank_file_id),
-    )
-    .await?;
+    report.run = run.finish(&mut tx).await?;
     tx.commit()
         .await
         .context("could not commit the ingested file")?;
@@ -426,11 +424,13 @@ impl Sink for ChannelSink {
     }
 }
 
-/// Writes what the parser streams. Returns the new file's id, or `None` when the same
-/// content was stored concurrently by another writer.
+/// Writes what the parser streams and hands the new payments to the reconcile `run`
+/// batch by batch. Returns the new file's id, or `None` when the same content was
+/// stored concurrently by another writer.
 async fn store_stream(
     conn: &mut sqlx::AnyConnection,
     report: &mut FileReport,
+    run: &mut Run,
     format: parsers::Format,
     size: u64,
     mut receiver: mpsc::Receiver<Event>,
@@ -451,6 +451,7 @@ async fn store_stream(
     // place among look-alikes in the file.
     let mut occurrences: HashMap<String, usize> = HashMap::new();
     let mut statement: Option<(i64, String)> = None;
+    let mut payments = Vec::new();
     while let Some(event) = receiver.recv().await {
         match event {
             Event::Statement(parsed) => {
@@ -488,10 +489,50 @@ async fn store_stream(
                     &rows,
                 )
                 .await?;
-                report.transactions_stored += inserted.stored;
-                report.transactions_known += inserted.known;
+                drop(rows);
+                for (tx, id) in batch.into_iter().zip(inserted) {
+                    match id {
+                        Some(id) => {
+                            report.transactions_stored += 1;
+                            payments.push(new_payment(id, format, tx)?);
+                        }
+                        None => report.transactions_known += 1,
+                    }
+                }
+                if payments.len() >= run.batch_payments() {
+                    run.submit(conn, std::mem::take(&mut payments)).await?;
+                }
             }
         }
     }
+    run.submit(conn, payments).await?;
     Ok(Some(bank_file_id))
+}
+
+/// A newly stored transaction as the engine sees it: nothing applied yet. Amounts go
+/// through minor units, as when a re-match loads the payment from the store.
+fn new_payment(
+    id: i64,
+    format: parsers::Format,
+    tx: Transaction,
+) -> anyhow::Result<rules::Payment> {
+    let amount_minor = store::money::to_minor(&tx.amount)?;
+    let amount = store::money::from_minor(amount_minor, tx.amount.currency.code())?;
+    Ok(rules::Payment {
+        id,
+        format,
+        direction: tx.direction,
+        status: tx.status,
+        amount,
+        available: amount,
+        booking_date: tx.booking_date,
+        bank_ref: tx.bank_ref,
+        end_to_end_id: tx.end_to_end_id,
+        customer_ref: tx.customer_ref,
+        payer_name: tx.payer_name,
+        payer_account: tx.payer_account,
+        bank_tx_code: tx.bank_tx_code,
+        remittance: tx.remittance,
+        return_of: tx.return_info.map(|info| info.original_trace),
+    })
 }

@@ -1,17 +1,30 @@
-//! One reconcile run: every payment not yet fully applied is decided again against
-//! what is open now, and the decisions are written in the caller's transaction.
+//! Reconcile runs: payments are decided against the ledger (invoices with what is
+//! still open, and customers) by the engine on a blocking thread, batch by batch, and
+//! each batch's decisions are written through the caller's connection, which should
+//! be inside a transaction so that a run is stored whole or not at all.
+//!
+//! A [`Run`] loads the ledger once, when its first batch arrives, and keeps at most
+//! two batches in flight: while the engine decides one, the caller goes on storing or
+//! loading the next. Memory therefore follows the ledger and [`BATCH_PAYMENTS`], not
+//! the size of a file or of the backlog.
+
+use std::collections::HashMap;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use std::collections::HashMap;
-
-use rules::{Decision, PaymentStatus, RuleSet};
+use rules::{Decision, Payment, PaymentStatus, RuleSet};
 use sqlx::AnyConnection;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
+use crate::config::Config;
 use crate::store::{self, applications, customers, invoices, transactions};
 
-/// Which payments a run decides: a file's new ones, or every one not fully applied.
-pub use crate::store::transactions::Undecided as RunScope;
+/// Payments the engine decides at a time, unless `limits.match_batch_payments` says
+/// otherwise. Conflicts over one invoice are resolved by confidence within a batch;
+/// across batches the earlier grant stands (see `rules::reconcile_batches`), so a batch
+/// is large enough that a day's file rarely spans two.
+pub const BATCH_PAYMENTS: usize = 20_000;
 
 /// What a run decided, by status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,163 +40,305 @@ pub struct RunSummary {
     pub returned: usize,
 }
 
-/// Decides every undecided payment and persists the decisions through `conn`, which
-/// should be inside a transaction so that a run is stored whole or not at all.
+/// Re-decides every payment not fully applied (new ones, exceptions, unapplied cash,
+/// partial applications) against what is open now: after an import, and nightly.
 pub async fn run(
     conn: &mut AnyConnection,
-    rule_set: &RuleSet,
+    config: &Config,
     today: NaiveDate,
-    scope: RunScope,
 ) -> anyhow::Result<RunSummary> {
-    let started = std::time::Instant::now();
-    let payments = transactions::load_undecided(conn, scope).await?;
-    tracing::debug!(
-        message = "Run phase: payments to decide loaded.",
-        elapsed_ms = started.elapsed().as_millis() as u64
-    );
-    if payments.is_empty() {
-        return Ok(RunSummary::default());
+    let mut run = Run::new(config, today, Settled::CloseExceptions);
+    let mut after_id = 0;
+    loop {
+        let page = transactions::load_undecided(conn, after_id, run.batch_payments).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after_id = last.id;
+        run.submit(conn, page).await?;
     }
-    let inputs = rules::Inputs {
-        invoices: invoices::load_for_matching(conn).await?,
-        customers: customers::load_all(conn).await?,
-        payments,
-        today: Some(today),
-    };
-    tracing::debug!(
-        message = "Run phase: invoices and customers loaded.",
-        elapsed_ms = started.elapsed().as_millis() as u64
-    );
-    let rule_set = rule_set.clone();
-    let (inputs, decisions) = tokio::task::spawn_blocking(move || {
-        let decisions = rules::reconcile(&inputs, &rule_set);
-        (inputs, decisions)
-    })
-    .await
-    .context("the matching engine panicked")?;
-    assert_eq!(
-        decisions.len(),
-        inputs.payments.len(),
-        "one decision per payment"
-    );
+    run.finish(conn).await
+}
 
-    tracing::debug!(
-        message = "Run phase: engine decided.",
-        elapsed_ms = started.elapsed().as_millis() as u64
-    );
-    let at = store::now();
-    let mut summary = RunSummary {
-        payments: decisions.len(),
-        ..RunSummary::default()
-    };
-    // Only the payments are needed from here on: free the invoice ledger and the
-    // customers before the write phase builds its statements.
-    let rules::Inputs {
-        payments,
-        invoices,
-        customers,
-        ..
-    } = inputs;
-    drop((invoices, customers));
-    let merged: Vec<Decision> = payments
-        .iter()
-        .zip(decisions)
-        .map(|(payment, decision)| {
-            assert_eq!(
-                payment.id, decision.payment_id,
-                "decisions come in payment order"
-            );
-            merge_with_earlier(payment, decision)
-        })
-        .collect();
-    transactions::set_decisions(conn, &merged, &at).await?;
-    tracing::debug!(
-        message = "Run phase: decisions stored.",
-        elapsed_ms = started.elapsed().as_millis() as u64
-    );
+/// Whether a run closes the open exceptions of payments it settles. A file's new
+/// payments have none yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    CloseExceptions,
+    NothingToClose,
+}
 
-    let mut new_applications = Vec::new();
-    let mut opened = Vec::new();
-    let mut settled: HashMap<&'static str, Vec<i64>> = HashMap::new();
-    for decision in &merged {
-        summary.applications += decision.applications.len();
-        for application in &decision.applications {
-            new_applications.push(applications::NewApplication {
-                transaction_id: decision.payment_id,
-                application,
-                grounds: applications::Grounds {
-                    rule: decision.rule.as_str(),
-                    confidence_per_mille: decision.confidence.per_mille(),
-                    explanation: &decision.explanation,
-                    actor: "recond",
-                    at: &at,
-                },
-            });
+/// A decided batch coming back from the engine.
+type Decided = (Vec<Payment>, Vec<Decision>);
+
+/// One reconcile run fed batch by batch: [`Run::submit`] each batch of payments in
+/// id order, then [`Run::finish`].
+pub struct Run {
+    rule_set: RuleSet,
+    batch_payments: usize,
+    today: NaiveDate,
+    settled: Settled,
+    engine: Option<Engine>,
+    /// Batches sent to the engine whose decisions are not written yet.
+    in_flight: usize,
+    at: String,
+    summary: RunSummary,
+    /// ACH returns seen so far, reversed at the end: the payment a return gives back
+    /// may be decided in a later batch of the same run.
+    returns: Vec<Return>,
+}
+
+struct Engine {
+    requests: Option<mpsc::Sender<Vec<Payment>>>,
+    results: mpsc::Receiver<Decided>,
+    thread: JoinHandle<()>,
+}
+
+struct Return {
+    bank_ref: String,
+    code: Option<String>,
+    trace: String,
+}
+
+impl Run {
+    pub fn new(config: &Config, today: NaiveDate, settled: Settled) -> Run {
+        Run {
+            rule_set: config.matching.clone(),
+            batch_payments: config.match_batch_payments,
+            today,
+            settled,
+            engine: None,
+            in_flight: 0,
+            at: store::now(),
+            summary: RunSummary::default(),
+            returns: Vec::new(),
         }
-        match decision.status {
-            PaymentStatus::Exception => {
-                opened.push(applications::OpenException {
+    }
+
+    /// How many payments to [`Run::submit`] at a time.
+    pub fn batch_payments(&self) -> usize {
+        self.batch_payments
+    }
+
+    /// Hands a batch (in payment-id order) to the engine, and writes the decisions of
+    /// the batch before it once they are ready. The first batch takes the run lock and
+    /// loads the ledger.
+    pub async fn submit(
+        &mut self,
+        conn: &mut AnyConnection,
+        payments: Vec<Payment>,
+    ) -> anyhow::Result<()> {
+        if payments.is_empty() {
+            return Ok(());
+        }
+        if self.engine.is_none() {
+            self.engine = Some(self.start_engine(conn).await?);
+        }
+        let requests = self
+            .engine
+            .as_ref()
+            .and_then(|engine| engine.requests.as_ref())
+            .context("the run was already finished")?;
+        if requests.send(payments).await.is_err() {
+            return Err(self.engine_failure().await);
+        }
+        self.in_flight += 1;
+        // One batch deciding while the caller prepares the next; older ones written.
+        while self.in_flight > 1 {
+            self.write_next(conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is still in flight, reverses what ACH returns gave back, and says
+    /// what the run decided.
+    pub async fn finish(mut self, conn: &mut AnyConnection) -> anyhow::Result<RunSummary> {
+        if let Some(engine) = &mut self.engine {
+            engine.requests = None;
+        }
+        while self.in_flight > 0 {
+            self.write_next(conn).await?;
+        }
+        if let Some(engine) = self.engine.take() {
+            engine
+                .thread
+                .await
+                .context("the matching engine panicked")?;
+        }
+        for ret in std::mem::take(&mut self.returns) {
+            self.summary.returned += reverse_returned(conn, &ret, &self.at).await?;
+        }
+        Ok(self.summary)
+    }
+
+    async fn start_engine(&self, conn: &mut AnyConnection) -> anyhow::Result<Engine> {
+        store::serialize_runs(conn).await?;
+        let started = std::time::Instant::now();
+        let invoices = invoices::load_for_matching(conn).await?;
+        let customers = customers::load_all(conn).await?;
+        tracing::debug!(
+            message = "Run: ledger loaded.",
+            invoices = invoices.len(),
+            customers = customers.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64
+        );
+        let (requests, mut incoming) = mpsc::channel::<Vec<Payment>>(1);
+        let (outgoing, results) = mpsc::channel::<Decided>(1);
+        let rule_set = self.rule_set.clone();
+        let today = Some(self.today);
+        let thread = tokio::task::spawn_blocking(move || {
+            let batches = std::iter::from_fn(|| incoming.blocking_recv());
+            rules::reconcile_batches(
+                &invoices,
+                &customers,
+                today,
+                &rule_set,
+                batches,
+                |payments, decisions| {
+                    // Fails only once the run is dropped (an error, a rejected file):
+                    // then nobody needs the decisions, and no more batches will come.
+                    let _ = outgoing.blocking_send((payments, decisions));
+                },
+            );
+        });
+        Ok(Engine {
+            requests: Some(requests),
+            results,
+            thread,
+        })
+    }
+
+    /// The engine stopped answering: its thread ended, by a panic.
+    async fn engine_failure(&mut self) -> anyhow::Error {
+        match self.engine.take() {
+            Some(engine) => match engine.thread.await {
+                Err(panic) => anyhow::anyhow!("the matching engine panicked: {panic}"),
+                Ok(()) => anyhow::anyhow!("the matching engine stopped early"),
+            },
+            None => anyhow::anyhow!("the matching engine is not running"),
+        }
+    }
+
+    async fn write_next(&mut self, conn: &mut AnyConnection) -> anyhow::Result<()> {
+        let next = match &mut self.engine {
+            Some(engine) => engine.results.recv().await,
+            None => None,
+        };
+        let Some((payments, decisions)) = next else {
+            return Err(self.engine_failure().await);
+        };
+        self.in_flight -= 1;
+        self.write(conn, &payments, decisions).await
+    }
+
+    async fn write(
+        &mut self,
+        conn: &mut AnyConnection,
+        payments: &[Payment],
+        decisions: Vec<Decision>,
+    ) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            decisions.len() == payments.len(),
+            "the engine returned {} decisions for {} payments",
+            decisions.len(),
+            payments.len()
+        );
+        let merged: Vec<Decision> = payments
+            .iter()
+            .zip(decisions)
+            .map(|(payment, decision)| {
+                assert_eq!(
+                    payment.id, decision.payment_id,
+                    "decisions come in payment order"
+                );
+                merge_with_earlier(payment, decision)
+            })
+            .collect();
+        transactions::set_decisions(conn, &merged, &self.at).await?;
+
+        let at = self.at.as_str();
+        let summary = &mut self.summary;
+        summary.payments += merged.len();
+        let mut new_applications = Vec::new();
+        let mut opened = Vec::new();
+        let mut settled: HashMap<&'static str, Vec<i64>> = HashMap::new();
+        for decision in &merged {
+            summary.applications += decision.applications.len();
+            for application in &decision.applications {
+                new_applications.push(applications::NewApplication {
                     transaction_id: decision.payment_id,
-                    reason: decision
-                        .exception_reason
-                        .map(|r| r.as_str())
-                        .unwrap_or("no_reference"),
-                    explanation: &decision.explanation,
-                    suggestions: serde_json::to_string(&decision.suggestions)?,
+                    application,
+                    grounds: applications::Grounds {
+                        rule: decision.rule.as_str(),
+                        confidence_per_mille: decision.confidence.per_mille(),
+                        explanation: &decision.explanation,
+                        actor: "recond",
+                        at,
+                    },
                 });
-                summary.exceptions += 1;
             }
-            status => {
-                settled
-                    .entry(status.as_str())
-                    .or_default()
-                    .push(decision.payment_id);
-                match status {
-                    PaymentStatus::Applied => summary.applied += 1,
-                    PaymentStatus::PartiallyApplied => summary.partially_applied += 1,
-                    PaymentStatus::Unapplied => summary.unapplied += 1,
-                    PaymentStatus::NonAr => summary.non_ar += 1,
-                    PaymentStatus::Exception => unreachable!("handled above"),
+            match decision.status {
+                PaymentStatus::Exception => {
+                    opened.push(applications::OpenException {
+                        transaction_id: decision.payment_id,
+                        reason: decision
+                            .exception_reason
+                            .map(|r| r.as_str())
+                            .unwrap_or("no_reference"),
+                        explanation: &decision.explanation,
+                        suggestions: serde_json::to_string(&decision.suggestions)?,
+                    });
+                    summary.exceptions += 1;
+                }
+                status => {
+                    settled
+                        .entry(status.as_str())
+                        .or_default()
+                        .push(decision.payment_id);
+                    match status {
+                        PaymentStatus::Applied => summary.applied += 1,
+                        PaymentStatus::PartiallyApplied => summary.partially_applied += 1,
+                        PaymentStatus::Unapplied => summary.unapplied += 1,
+                        PaymentStatus::NonAr => summary.non_ar += 1,
+                        PaymentStatus::Exception => unreachable!("handled above"),
+                    }
                 }
             }
         }
-    }
-    applications::insert_many(conn, &new_applications).await?;
-    tracing::debug!(
-        message = "Run phase: applications stored.",
-        elapsed_ms = started.elapsed().as_millis() as u64
-    );
-    applications::open_exceptions(conn, &opened, &at).await?;
-    if scope == RunScope::All {
-        // A file's new payments have no exceptions yet: nothing to close.
-        for (status, ids) in &settled {
-            applications::close_exceptions(conn, ids, &format!("auto:{status}"), "recond", &at)
-                .await?;
+        applications::insert_many(conn, &new_applications).await?;
+        applications::open_exceptions(conn, &opened, at).await?;
+        if self.settled == Settled::CloseExceptions {
+            for (status, ids) in &settled {
+                applications::close_exceptions(conn, ids, &format!("auto:{status}"), "recond", at)
+                    .await?;
+            }
         }
-    }
-    // Last, so that a return and the payment it returns may come in the same run.
-    for (payment, decision) in payments.iter().zip(&merged) {
-        if let Some(trace) = &decision.returns_trace {
-            summary.returned += reverse_returned(conn, payment, trace, &at).await?;
+        for (payment, decision) in payments.iter().zip(&merged) {
+            if let Some(trace) = &decision.returns_trace {
+                self.returns.push(Return {
+                    bank_ref: payment.bank_ref.clone(),
+                    code: payment.bank_tx_code.clone(),
+                    trace: trace.clone(),
+                });
+            }
         }
+        Ok(())
     }
-    Ok(summary)
 }
 
 /// An ACH return gives back an earlier credit: that payment's applications are
 /// reversed (the invoices reopen) and it stops being customer cash.
 async fn reverse_returned(
     conn: &mut AnyConnection,
-    ret: &rules::Payment,
-    trace: &str,
+    ret: &Return,
     at: &str,
 ) -> anyhow::Result<usize> {
-    let originals = transactions::credits_with_trace(conn, trace).await?;
+    let originals = transactions::credits_with_trace(conn, &ret.trace).await?;
     for &original in &originals {
         let explanation = format!(
             "returned by ACH entry {} ({})",
             ret.bank_ref,
-            ret.bank_tx_code.as_deref().unwrap_or("return")
+            ret.code.as_deref().unwrap_or("return")
         );
         let reversed =
             applications::reverse_all(conn, original, &explanation, "recond", at).await?;
@@ -202,7 +357,7 @@ async fn reverse_returned(
 /// A payment that earlier runs or clerks already applied in part keeps that part: if
 /// this run applies nothing more, what is left is unapplied cash on a partially
 /// applied payment, not a fresh exception.
-fn merge_with_earlier(payment: &rules::Payment, decision: rules::Decision) -> rules::Decision {
+fn merge_with_earlier(payment: &Payment, decision: Decision) -> Decision {
     let applied_earlier = payment.available.amount < payment.amount.amount;
     let mut merged = decision;
     if !applied_earlier {

@@ -178,8 +178,11 @@ pub fn now() -> String {
 }
 
 /// Makes concurrent reconcile runs (several instances on one PostgreSQL database) take
-/// turns: a transaction-level advisory lock, released at commit or rollback. SQLite
-/// serialises writers by itself.
+/// turns: a transaction-level advisory lock, released at commit or rollback, so that
+/// two runs never both apply what is left of one invoice. Writers that match take it
+/// before writing anything (a lock taken after rows are written could close a cycle
+/// with another instance waiting on those rows); taking it again in the same
+/// transaction is harmless. SQLite serialises writers by itself.
 pub async fn serialize_runs(conn: &mut AnyConnection) -> anyhow::Result<()> {
     if conn.backend_name() == "PostgreSQL" {
         const RECONCILE_LOCK: i64 = 0x7265_636f_6e64; // "recond"

@@ -72,13 +72,9 @@ pub struct NewTransaction<'a> {
     pub dedupe_key: String,
 }
 
-/// What a batch insert did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Inserted {
-    pub stored: usize,
-    /// Already known from an earlier file (or earlier in this one): not stored again.
-    pub known: usize,
-}
+/// What a batch insert did: per row, the new transaction's id, or `None` when it was
+/// already known from an earlier file (or earlier in this one) and not stored again.
+pub type Inserted = Vec<Option<i64>>;
 
 const TRANSACTION_COLUMNS: usize = 24;
 
@@ -92,7 +88,7 @@ pub async fn insert_transactions(
     format: Format,
     rows: &[NewTransaction<'_>],
 ) -> anyhow::Result<Inserted> {
-    let mut inserted = Inserted::default();
+    let mut inserted = Inserted::with_capacity(rows.len());
     for chunk in rows.chunks(batch::rows_per_statement(TRANSACTION_COLUMNS)) {
         let sql = format!(
             "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
@@ -134,15 +130,17 @@ pub async fn insert_transactions(
             .fetch_all(&mut *conn)
             .await
             .context("could not store transactions")?;
-        inserted.stored += returned.len();
-        inserted.known += chunk.len() - returned.len();
         let mut ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
         for row in &returned {
             ids.insert(row.try_get(1)?, row.try_get(0)?);
         }
+        // A key twice in one statement is stored once: the first row takes the id.
+        let first = inserted.len();
+        inserted.extend(chunk.iter().map(|row| ids.remove(&row.dedupe_key)));
         let items: Vec<(i64, usize, &RemittanceItem)> = chunk
             .iter()
-            .filter_map(|row| ids.get(&row.dedupe_key).map(|&id| (id, row)))
+            .zip(&inserted[first..])
+            .filter_map(|(row, id)| id.map(|id| (id, row)))
             .flat_map(|(id, row)| {
                 row.transaction
                     .remittance
@@ -216,60 +214,27 @@ fn format_from_name(name: &str) -> Format {
     }
 }
 
-/// Which payments a run decides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Undecided {
-    /// The new payments of one file (an ingest).
-    File(i64),
-    /// Every payment not fully applied: new ones, exceptions, unapplied cash, partial
-    /// applications (after an import, and nightly).
-    All,
-}
+/// Payments not fully applied: new ones, exceptions, unapplied cash, partial
+/// applications.
+const UNDECIDED: &str = "t.status IN ('new', 'exception', 'unapplied', 'partially_applied')";
 
-impl Undecided {
-    /// The SQL condition on `transactions t`, with the file id as `$1` when there is one.
-    fn condition(&self) -> &'static str {
-        match self {
-            Undecided::File(_) => "t.bank_file_id = $1 AND t.status = 'new'",
-            Undecided::All => "t.status IN ('new', 'exception', 'unapplied', 'partially_applied')",
-        }
-    }
-
-    /// What earlier applications took from each payment: nothing yet for a new file.
-    fn applied_minor(&self) -> &'static str {
-        match self {
-            Undecided::File(_) => "CAST(0 AS BIGINT)",
-            Undecided::All => {
-                "CAST(COALESCE((SELECT SUM(a.applied_minor) FROM applications a WHERE a.transaction_id = t.id), 0) AS BIGINT)"
-            }
-        }
-    }
-
-    fn query<'q>(
-        &self,
-        sql: &'q str,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-        match self {
-            Undecided::File(id) => sqlx::query(sql).bind(*id),
-            Undecided::All => sqlx::query(sql),
-        }
-    }
-}
-
-/// Payments a reconcile run must decide, with what is still available on each.
+/// Up to `limit` payments a re-match must decide, in id order after `after_id`, with
+/// what earlier applications left available on each.
 pub async fn load_undecided(
     conn: &mut AnyConnection,
-    scope: Undecided,
+    after_id: i64,
+    limit: usize,
 ) -> anyhow::Result<Vec<rules::Payment>> {
     let sql = format!(
         "SELECT t.id, t.format, t.direction, t.entry_status, t.currency, t.amount_minor, t.booking_date, t.bank_ref, \
          t.end_to_end_id, t.customer_ref, t.payer_name, t.payer_account, t.bank_tx_code, t.remittance_text, \
-         t.return_of_trace, {} AS applied_minor FROM transactions t WHERE {} ORDER BY t.id",
-        scope.applied_minor(),
-        scope.condition()
+         t.return_of_trace, \
+         CAST(COALESCE((SELECT SUM(a.applied_minor) FROM applications a WHERE a.transaction_id = t.id), 0) AS BIGINT) \
+         AS applied_minor FROM transactions t WHERE {UNDECIDED} AND t.id > $1 ORDER BY t.id LIMIT $2"
     );
-    let rows = scope
-        .query(&sql)
+    let rows = sqlx::query(&sql)
+        .bind(after_id)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&mut *conn)
         .await
         .context("could not load payments to match")?;
@@ -314,31 +279,34 @@ pub async fn load_undecided(
             return_of: row.try_get("return_of_trace")?,
         });
     }
-    attach_items(conn, &mut payments, scope).await?;
+    attach_items(conn, &mut payments).await?;
     Ok(payments)
 }
 
+/// The remittance items of these payments (in id order), from the store.
 async fn attach_items(
     conn: &mut AnyConnection,
     payments: &mut [rules::Payment],
-    scope: Undecided,
 ) -> anyhow::Result<()> {
+    let (Some(first), Some(last)) = (payments.first(), payments.last()) else {
+        return Ok(());
+    };
+    let (first, last) = (first.id, last.id);
     let position: HashMap<i64, usize> = payments
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id, i))
         .collect();
-    let sql = format!(
+    let rows = sqlx::query(
         "SELECT r.transaction_id, r.kind, r.reference, r.paid_minor, r.total_minor, r.discount_minor, t.currency \
          FROM remittance_items r JOIN transactions t ON t.id = r.transaction_id \
-         WHERE {} ORDER BY r.transaction_id, r.seq",
-        scope.condition()
-    );
-    let rows = scope
-        .query(&sql)
-        .fetch_all(&mut *conn)
-        .await
-        .context("could not load remittance items")?;
+         WHERE r.transaction_id BETWEEN $1 AND $2 ORDER BY r.transaction_id, r.seq",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await
+    .context("could not load remittance items")?;
     for row in &rows {
         let id: i64 = row.try_get(0)?;
         let Some(&i) = position.get(&id) else {

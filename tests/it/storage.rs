@@ -23,6 +23,8 @@ on_both_databases!(
     two_payments_never_settle_one_invoice_twice,
     ach_return_reverses_the_applications_it_returns,
     a_learned_alias_is_used_by_the_next_run,
+    a_file_larger_than_a_batch_is_decided_batch_by_batch,
+    a_return_decided_before_its_payment_in_one_file_still_reverses_it,
 );
 
 fn today() -> NaiveDate {
@@ -548,14 +550,9 @@ async fn a_learned_alias_is_used_by_the_next_run(db: TestDb) {
     .await
     .unwrap();
     assert!(added);
-    let run = recond::pipeline::reconcile::run(
-        &mut tx,
-        &db.config.matching,
-        today(),
-        recond::pipeline::reconcile::RunScope::All,
-    )
-    .await
-    .unwrap();
+    let run = recond::pipeline::reconcile::run(&mut tx, &db.config, today())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(run.applied, 1);
     assert_eq!(
@@ -569,5 +566,103 @@ async fn a_learned_alias_is_used_by_the_next_run(db: TestDb) {
         )
         .await,
         1
+    );
+}
+
+async fn a_file_larger_than_a_batch_is_decided_batch_by_batch(mut db: TestDb) {
+    db.config.match_batch_payments = 2;
+    let invoices: String = (1..=5)
+        .map(|n| format!("INV-{n},C1,ACME CORP,10.00,USD,2026-10-01,,,,,\n"))
+        .collect();
+    import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}{invoices}"),
+    )
+    .await
+    .unwrap();
+    let mut bank: String = (1..=5)
+        .map(|n| format!("2026-11-02,,10.00,USD,P{n},ACME CORP,,INVOICE INV-{n}\n"))
+        .collect();
+    // In the third batch: INV-1 was granted in the first, so this one must not take it.
+    bank.push_str("2026-11-02,,10.00,USD,P6,ACME CORP,,INVOICE INV-1 AGAIN\n");
+    bank.push_str("2026-11-02,,99.00,USD,P7,SOMEONE ELSE,,THANK YOU\n");
+    let report = ingest_text(&db, "batches.csv", &format!("{BANK_HEADER}{bank}")).await;
+    assert_eq!(report.outcome, Outcome::Ingested, "{:?}", report.reason);
+    assert_eq!(report.run.payments, 7);
+    assert_eq!(report.run.applied, 5);
+    assert_eq!(report.run.exceptions, 2);
+    let applications = export(&db, ExportWhat::Applications).await;
+    assert_eq!(
+        column(&applications, "invoice_id"),
+        ["INV-1", "INV-2", "INV-3", "INV-4", "INV-5"]
+    );
+    assert_eq!(
+        column(&applications, "bank_ref"),
+        ["P1", "P2", "P3", "P4", "P5"]
+    );
+
+    // A re-match pages through the payments still open, two at a time.
+    let (_, run) = import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-9,C9,OTHER,1.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
+    assert_eq!((run.payments, run.applied), (2, 0));
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM applications").await, 5);
+    // Seen alone, the second payment for INV-1 is cash for an invoice already paid.
+    assert_eq!(
+        column(&export(&db, ExportWhat::Payments).await, "status"),
+        [
+            "applied",
+            "applied",
+            "applied",
+            "applied",
+            "applied",
+            "unapplied",
+            "exception"
+        ]
+    );
+}
+
+async fn a_return_decided_before_its_payment_in_one_file_still_reverses_it(mut db: TestDb) {
+    db.config.match_batch_payments = 1;
+    import_text(
+        &db,
+        ImportKind::Invoices,
+        &format!("{INVOICE_HEADER}INV-ACH-2,C1,ACME CORP,100.00,USD,2026-10-01,,,,,\n"),
+    )
+    .await
+    .unwrap();
+    let file = nacha_file(
+        "ACME CORP",
+        &[
+            (
+                "21",
+                10_000,
+                "091000010000001",
+                Some(format!(
+                    "99R01091000010000002      09100001{}091000010000001",
+                    " ".repeat(44)
+                )),
+            ),
+            ("22", 10_000, "091000010000002", Some("05RMR*IV*INV-ACH-2*PI*100.00\\                                                 00010000002".to_owned())),
+        ],
+    );
+    let report = ingest_text(&db, "return-first.ach", &file).await;
+    assert_eq!(
+        report.outcome,
+        Outcome::Ingested,
+        "{:?} {:?}",
+        report.reason,
+        report.diagnostics
+    );
+    assert_eq!(report.run.returned, 1);
+    assert!(export(&db, ExportWhat::Applications).await.rows.is_empty());
+    assert_eq!(
+        column(&export(&db, ExportWhat::Payments).await, "status"),
+        ["non_ar", "non_ar"]
     );
 }
