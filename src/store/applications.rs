@@ -206,9 +206,9 @@ pub async fn close_exceptions(
         let sql = format!(
             "UPDATE exceptions SET closed_at = {}, resolution = {}, closed_by = {} \
              WHERE closed_at IS NULL AND transaction_id IN ({})",
-            placeholders.next(),
-            placeholders.next(),
-            placeholders.next(),
+            placeholders.one(),
+            placeholders.one(),
+            placeholders.one(),
             placeholders.list(chunk.len())
         );
         let mut query = sqlx::query(&sql).bind(at).bind(resolution).bind(actor);

@@ -43,7 +43,7 @@ impl Placeholders {
     }
 
     /// The next placeholder: `?` on SQLite, `$n` on PostgreSQL.
-    pub fn next(&mut self) -> String {
+    pub fn one(&mut self) -> String {
         self.written += 1;
         if self.anonymous {
             "?".to_owned()
@@ -69,7 +69,7 @@ impl Placeholders {
     /// `…, …, …`: `count` placeholders, for an `IN (…)` list.
     pub fn list(&mut self, count: usize) -> String {
         (0..count)
-            .map(|_| self.next())
+            .map(|_| self.one())
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn postgres_numbers_every_value_in_order() {
         let mut p = Placeholders::for_backend("PostgreSQL");
-        assert_eq!(p.next(), "$1");
+        assert_eq!(p.one(), "$1");
         assert_eq!(p.values(2, 2), "($2, $3), ($4, $5)");
         assert_eq!(p.list(2), "$6, $7");
     }
