@@ -11,9 +11,10 @@
 //! transaction is rolled back); a transaction known from an earlier file is not
 //! stored or matched twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -21,9 +22,9 @@ use parsers::{Diagnostic, Severity, Sink, Statement, Transaction};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use super::reconcile::{Run, RunSummary, Settled};
+use super::reconcile::{Batch, Run, RunSummary, Settled};
 use crate::config::Config;
-use crate::store::transactions::{self, NewTransaction};
+use crate::store::transactions;
 use crate::store::{self, files, files::Outcome, Store};
 
 /// What became of one file.
@@ -424,9 +425,9 @@ impl Sink for ChannelSink {
     }
 }
 
-/// Writes what the parser streams and hands the new payments to the reconcile `run`
-/// batch by batch. Returns the new file's id, or `None` when the same content was
-/// stored concurrently by another writer.
+/// Writes what the parser streams: statements at once, and each new transaction,
+/// through the reconcile `run`, once the engine has decided it. Returns the new file's
+/// id, or `None` when the same content was stored concurrently by another writer.
 async fn store_stream(
     conn: &mut sqlx::AnyConnection,
     report: &mut FileReport,
@@ -450,73 +451,128 @@ async fn store_stream(
     // Occurrences of transactions without a bank reference, whose identity needs their
     // place among look-alikes in the file.
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    let mut statement: Option<(i64, String)> = None;
-    let mut payments = Vec::new();
+    let mut statement: Option<(i64, Arc<str>)> = None;
+    let mut ids = transactions::IdAllocator::default();
+    let mut unstored = UnstoredKeys::default();
+    let mut batch = Batch::default();
+    let mut checking = std::time::Duration::ZERO;
     while let Some(event) = receiver.recv().await {
         match event {
             Event::Statement(parsed) => {
                 let id = transactions::insert_statement(conn, bank_file_id, &parsed).await?;
-                statement = Some((id, parsed.account.number));
+                statement = Some((id, parsed.account.number.into()));
             }
-            Event::Transactions(batch) => {
+            Event::Transactions(parsed) => {
                 let Some((statement_id, account)) = &statement else {
                     anyhow::bail!("the {format} parser produced transactions before any statement");
                 };
-                let mut rows = Vec::with_capacity(batch.len());
-                for tx in &batch {
+                let started = std::time::Instant::now();
+                let mut keyed = Vec::with_capacity(parsed.len());
+                for tx in parsed {
                     let amount_minor = store::money::to_minor(&tx.amount)
                         .with_context(|| format!("transaction at line {}", tx.position.line))?;
                     let occurrence = if tx.bank_ref.is_empty() {
-                        let base = transactions::dedupe_key(account, tx, amount_minor, 0);
+                        let base = transactions::dedupe_key(account, &tx, amount_minor, 0);
                         let count = occurrences.entry(base).or_insert(0);
                         *count += 1;
                         *count
                     } else {
                         0
                     };
-                    rows.push(NewTransaction {
-                        transaction: tx,
-                        amount_minor,
-                        dedupe_key: transactions::dedupe_key(account, tx, amount_minor, occurrence),
-                    });
+                    let key = transactions::dedupe_key(account, &tx, amount_minor, occurrence);
+                    keyed.push((tx, amount_minor, key));
                 }
-                let inserted = transactions::insert_transactions(
-                    conn,
-                    bank_file_id,
-                    *statement_id,
-                    account,
-                    format,
-                    &rows,
-                )
-                .await?;
-                drop(rows);
-                for (tx, id) in batch.into_iter().zip(inserted) {
-                    match id {
-                        Some(id) => {
-                            report.transactions_stored += 1;
-                            payments.push(new_payment(id, format, tx)?);
-                        }
-                        None => report.transactions_known += 1,
+                let keys: Vec<&str> = keyed.iter().map(|(_, _, key)| key.as_str()).collect();
+                let stored = transactions::known_keys(conn, &keys).await?;
+                let mut new = Vec::with_capacity(keyed.len());
+                let mut seen_here = HashSet::with_capacity(keyed.len());
+                for (tx, amount_minor, key) in keyed {
+                    if stored.contains(&key)
+                        || unstored.contains(&key)
+                        || !seen_here.insert(key.clone())
+                    {
+                        report.transactions_known += 1;
+                    } else {
+                        new.push((tx, amount_minor, key));
                     }
                 }
-                if payments.len() >= run.batch_payments() {
-                    run.submit(conn, std::mem::take(&mut payments)).await?;
+                let new_ids = ids.take(conn, new.len()).await?;
+                checking += started.elapsed();
+                for ((tx, amount_minor, dedupe_key), id) in new.into_iter().zip(new_ids) {
+                    report.transactions_stored += 1;
+                    let payment = new_payment(id, format, amount_minor, &tx)?;
+                    unstored.add(dedupe_key.clone());
+                    batch.push_new(
+                        payment,
+                        transactions::NewTransaction {
+                            id,
+                            bank_file_id,
+                            statement_id: *statement_id,
+                            account: account.clone(),
+                            format,
+                            amount_minor,
+                            dedupe_key,
+                            transaction: tx,
+                        },
+                    );
+                    if batch.len() >= run.batch_payments() {
+                        run.submit(conn, std::mem::take(&mut batch)).await?;
+                        unstored.submitted(run.batches_written());
+                    }
                 }
             }
         }
     }
-    run.submit(conn, payments).await?;
+    run.submit(conn, batch).await?;
+    tracing::debug!(
+        message = "File read.",
+        transactions = report.transactions_stored,
+        known = report.transactions_known,
+        checking_ms = checking.as_millis() as u64
+    );
     Ok(Some(bank_file_id))
 }
 
-/// A newly stored transaction as the engine sees it: nothing applied yet. Amounts go
-/// through minor units, as when a re-match loads the payment from the store.
+/// Dedupe keys of this file's transactions that are not stored yet (they wait for
+/// their decisions), so that a transaction twice in one file is stored once. Kept per
+/// submitted batch and dropped once that batch is stored, when the database answers
+/// for it: memory follows the batches in flight, not the file.
+#[derive(Debug, Default)]
+struct UnstoredKeys {
+    filling: HashSet<String>,
+    submitted: VecDeque<HashSet<String>>,
+    batches_submitted: usize,
+}
+
+impl UnstoredKeys {
+    fn contains(&self, key: &str) -> bool {
+        self.filling.contains(key) || self.submitted.iter().any(|keys| keys.contains(key))
+    }
+
+    /// A key of the batch being filled.
+    fn add(&mut self, key: String) {
+        self.filling.insert(key);
+    }
+
+    /// The filling batch was submitted; `written` batches are stored by now.
+    fn submitted(&mut self, written: usize) {
+        self.submitted.push_back(std::mem::take(&mut self.filling));
+        self.batches_submitted += 1;
+        let waiting = self.batches_submitted - written;
+        while self.submitted.len() > waiting {
+            self.submitted.pop_front();
+        }
+    }
+}
+
+/// A new transaction as the engine sees it: nothing applied yet. Amounts go through
+/// minor units, as when a re-match loads the payment from the store.
 fn new_payment(
     id: i64,
     format: parsers::Format,
-    tx: Transaction,
+    amount_minor: i64,
+    tx: &Transaction,
 ) -> anyhow::Result<rules::Payment> {
-    let amount_minor = store::money::to_minor(&tx.amount)?;
     let amount = store::money::from_minor(amount_minor, tx.amount.currency.code())?;
     Ok(rules::Payment {
         id,
@@ -526,13 +582,16 @@ fn new_payment(
         amount,
         available: amount,
         booking_date: tx.booking_date,
-        bank_ref: tx.bank_ref,
-        end_to_end_id: tx.end_to_end_id,
-        customer_ref: tx.customer_ref,
-        payer_name: tx.payer_name,
-        payer_account: tx.payer_account,
-        bank_tx_code: tx.bank_tx_code,
-        remittance: tx.remittance,
-        return_of: tx.return_info.map(|info| info.original_trace),
+        bank_ref: tx.bank_ref.clone(),
+        end_to_end_id: tx.end_to_end_id.clone(),
+        customer_ref: tx.customer_ref.clone(),
+        payer_name: tx.payer_name.clone(),
+        payer_account: tx.payer_account.clone(),
+        bank_tx_code: tx.bank_tx_code.clone(),
+        remittance: tx.remittance.clone(),
+        return_of: tx
+            .return_info
+            .as_ref()
+            .map(|info| info.original_trace.clone()),
     })
 }

@@ -55,7 +55,7 @@ pub async fn run(
             break;
         };
         after_id = last.id;
-        run.submit(conn, page).await?;
+        run.submit(conn, Batch::stored(page)).await?;
     }
     run.finish(conn).await
 }
@@ -68,8 +68,47 @@ pub enum Settled {
     NothingToClose,
 }
 
+/// Payments for the engine, in id order. A file's new transactions come with their
+/// rows, which are stored once decided; stored payments get their decisions updated.
+#[derive(Debug, Default)]
+pub struct Batch {
+    payments: Vec<Payment>,
+    new_rows: Vec<transactions::NewTransaction>,
+}
+
+impl Batch {
+    /// Payments already stored (a re-match).
+    pub fn stored(payments: Vec<Payment>) -> Batch {
+        Batch {
+            payments,
+            new_rows: Vec::new(),
+        }
+    }
+
+    /// A new transaction, stored when its decision is.
+    pub fn push_new(&mut self, payment: Payment, row: transactions::NewTransaction) {
+        debug_assert_eq!(payment.id, row.id);
+        self.payments.push(payment);
+        self.new_rows.push(row);
+    }
+
+    pub fn len(&self) -> usize {
+        self.payments.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.payments.is_empty()
+    }
+}
+
+impl AsRef<[Payment]> for Batch {
+    fn as_ref(&self) -> &[Payment] {
+        &self.payments
+    }
+}
+
 /// A decided batch coming back from the engine.
-type Decided = (Vec<Payment>, Vec<Decision>);
+type Decided = (Batch, Vec<Decision>);
 
 /// One reconcile run fed batch by batch: [`Run::submit`] each batch of payments in
 /// id order, then [`Run::finish`].
@@ -81,15 +120,26 @@ pub struct Run {
     engine: Option<Engine>,
     /// Batches sent to the engine whose decisions are not written yet.
     in_flight: usize,
+    batches_written: usize,
     at: String,
     summary: RunSummary,
     /// ACH returns seen so far, reversed at the end: the payment a return gives back
     /// may be decided in a later batch of the same run.
     returns: Vec<Return>,
+    /// Where the run's time went, for the debug log.
+    timings: Timings,
+}
+
+#[derive(Debug, Default)]
+struct Timings {
+    ledger: std::time::Duration,
+    waiting_for_engine: std::time::Duration,
+    decisions: std::time::Duration,
+    applications: std::time::Duration,
 }
 
 struct Engine {
-    requests: Option<mpsc::Sender<Vec<Payment>>>,
+    requests: Option<mpsc::Sender<Batch>>,
     results: mpsc::Receiver<Decided>,
     thread: JoinHandle<()>,
 }
@@ -109,9 +159,11 @@ impl Run {
             settled,
             engine: None,
             in_flight: 0,
+            batches_written: 0,
             at: store::now(),
             summary: RunSummary::default(),
             returns: Vec::new(),
+            timings: Timings::default(),
         }
     }
 
@@ -120,26 +172,29 @@ impl Run {
         self.batch_payments
     }
 
+    /// Batches whose decisions are stored, in the order they were submitted.
+    pub fn batches_written(&self) -> usize {
+        self.batches_written
+    }
+
     /// Hands a batch (in payment-id order) to the engine, and writes the decisions of
     /// the batch before it once they are ready. The first batch takes the run lock and
     /// loads the ledger.
-    pub async fn submit(
-        &mut self,
-        conn: &mut AnyConnection,
-        payments: Vec<Payment>,
-    ) -> anyhow::Result<()> {
-        if payments.is_empty() {
+    pub async fn submit(&mut self, conn: &mut AnyConnection, batch: Batch) -> anyhow::Result<()> {
+        if batch.is_empty() {
             return Ok(());
         }
         if self.engine.is_none() {
+            let started = std::time::Instant::now();
             self.engine = Some(self.start_engine(conn).await?);
+            self.timings.ledger = started.elapsed();
         }
         let requests = self
             .engine
             .as_ref()
             .and_then(|engine| engine.requests.as_ref())
             .context("the run was already finished")?;
-        if requests.send(payments).await.is_err() {
+        if requests.send(batch).await.is_err() {
             return Err(self.engine_failure().await);
         }
         self.in_flight += 1;
@@ -168,6 +223,29 @@ impl Run {
         for ret in std::mem::take(&mut self.returns) {
             self.summary.returned += reverse_returned(conn, &ret, &self.at).await?;
         }
+        if self.summary.payments > 0 {
+            let summary = &self.summary;
+            let detail = serde_json::json!({
+                "payments": summary.payments,
+                "applied": summary.applied,
+                "partially_applied": summary.partially_applied,
+                "unapplied": summary.unapplied,
+                "exceptions": summary.exceptions,
+                "non_ar": summary.non_ar,
+                "applications": summary.applications,
+                "returned": summary.returned,
+            });
+            store::audit(conn, "recond", "reconcile_run", "run", &self.at, &detail).await?;
+        }
+        let ms = |duration: std::time::Duration| duration.as_millis() as u64;
+        tracing::debug!(
+            message = "Run finished.",
+            payments = self.summary.payments,
+            ledger_ms = ms(self.timings.ledger),
+            waiting_for_engine_ms = ms(self.timings.waiting_for_engine),
+            decisions_ms = ms(self.timings.decisions),
+            applications_ms = ms(self.timings.applications),
+        );
         Ok(self.summary)
     }
 
@@ -182,7 +260,7 @@ impl Run {
             customers = customers.len(),
             elapsed_ms = started.elapsed().as_millis() as u64
         );
-        let (requests, mut incoming) = mpsc::channel::<Vec<Payment>>(1);
+        let (requests, mut incoming) = mpsc::channel::<Batch>(1);
         let (outgoing, results) = mpsc::channel::<Decided>(1);
         let rule_set = self.rule_set.clone();
         let today = Some(self.today);
@@ -220,23 +298,27 @@ impl Run {
     }
 
     async fn write_next(&mut self, conn: &mut AnyConnection) -> anyhow::Result<()> {
+        let started = std::time::Instant::now();
         let next = match &mut self.engine {
             Some(engine) => engine.results.recv().await,
             None => None,
         };
-        let Some((payments, decisions)) = next else {
+        self.timings.waiting_for_engine += started.elapsed();
+        let Some((batch, decisions)) = next else {
             return Err(self.engine_failure().await);
         };
         self.in_flight -= 1;
-        self.write(conn, &payments, decisions).await
+        self.batches_written += 1;
+        self.write(conn, batch, decisions).await
     }
 
     async fn write(
         &mut self,
         conn: &mut AnyConnection,
-        payments: &[Payment],
+        batch: Batch,
         decisions: Vec<Decision>,
     ) -> anyhow::Result<()> {
+        let payments = &batch.payments;
         anyhow::ensure!(
             decisions.len() == payments.len(),
             "the engine returned {} decisions for {} payments",
@@ -254,7 +336,14 @@ impl Run {
                 merge_with_earlier(payment, decision)
             })
             .collect();
-        transactions::set_decisions(conn, &merged, &self.at).await?;
+        let started = std::time::Instant::now();
+        if batch.new_rows.is_empty() {
+            transactions::set_decisions(conn, &merged, &self.at).await?;
+        } else {
+            transactions::insert_decided(conn, &batch.new_rows, &merged, &self.at).await?;
+        }
+        self.timings.decisions += started.elapsed();
+        let started = std::time::Instant::now();
 
         let at = self.at.as_str();
         let summary = &mut self.summary;
@@ -322,6 +411,7 @@ impl Run {
                 });
             }
         }
+        self.timings.applications += started.elapsed();
         Ok(())
     }
 }

@@ -5,8 +5,6 @@
 use anyhow::Context;
 use sqlx::{AnyConnection, Row};
 
-use std::collections::HashMap;
-
 use super::batch::{self, Placeholders};
 use super::{audit, money};
 
@@ -85,7 +83,9 @@ pub struct NewApplication<'a> {
     pub grounds: Grounds<'a>,
 }
 
-/// Stores many applications and their audit rows, many per statement.
+/// Stores many applications, many per statement. The rows themselves are the record
+/// of what was applied, by whom, when and why (they are never updated or deleted), so
+/// an automatic run writes one audit row for itself rather than one per application.
 pub async fn insert_many(
     conn: &mut AnyConnection,
     rows: &[NewApplication<'_>],
@@ -93,7 +93,7 @@ pub async fn insert_many(
     for chunk in rows.chunks(batch::rows_per_statement(11)) {
         let sql = format!(
             "INSERT INTO applications (transaction_id, invoice_id, currency, applied_minor, writeoff_minor, writeoff_reason, \
-             rule, confidence, explanation, actor, created_at) VALUES {} RETURNING id, transaction_id, invoice_id",
+             rule, confidence, explanation, actor, created_at) VALUES {}",
             Placeholders::new(conn).values(11, chunk.len())
         );
         let mut query = sqlx::query(&sql);
@@ -112,46 +112,10 @@ pub async fn insert_many(
                 .bind(row.grounds.actor)
                 .bind(row.grounds.at);
         }
-        let returned = query
-            .fetch_all(&mut *conn)
-            .await
-            .context("could not store applications")?;
-        let mut ids: HashMap<(i64, String), i64> = HashMap::with_capacity(returned.len());
-        for row in &returned {
-            ids.insert((row.try_get(1)?, row.try_get(2)?), row.try_get(0)?);
-        }
-        let audit_sql = format!(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_id, detail) VALUES {}",
-            Placeholders::new(conn).values(6, chunk.len())
-        );
-        let mut audit_query = sqlx::query(&audit_sql);
-        for row in chunk {
-            let application = row.application;
-            let id = ids
-                .get(&(row.transaction_id, application.invoice_id.clone()))
-                .copied()
-                .unwrap_or_default();
-            let detail = serde_json::json!({
-                "transaction_id": row.transaction_id,
-                "invoice_id": application.invoice_id,
-                "applied": application.applied.amount.to_string(),
-                "writeoff": application.writeoff.amount.to_string(),
-                "writeoff_reason": application.writeoff_reason.map(|r| r.as_str()),
-                "currency": application.applied.currency.code(),
-                "rule": row.grounds.rule,
-            });
-            audit_query = audit_query
-                .bind(row.grounds.at)
-                .bind(row.grounds.actor)
-                .bind("application_created")
-                .bind("application")
-                .bind(id.to_string())
-                .bind(detail.to_string());
-        }
-        audit_query
+        query
             .execute(&mut *conn)
             .await
-            .context("could not write the audit log")?;
+            .context("could not store applications")?;
     }
     Ok(())
 }

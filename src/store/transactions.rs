@@ -65,47 +65,143 @@ pub fn dedupe_key(account: &str, tx: &Transaction, amount_minor: i64, occurrence
     key
 }
 
-/// A transaction ready to store: parsed, with its amount in minor units and its key.
-pub struct NewTransaction<'a> {
-    pub transaction: &'a Transaction,
+/// A new transaction of a file, waiting for its decision to be stored with it.
+#[derive(Debug)]
+pub struct NewTransaction {
+    /// Reserved with [`IdAllocator`] before the engine sees the payment.
+    pub id: i64,
+    pub bank_file_id: i64,
+    pub statement_id: i64,
+    pub account: std::sync::Arc<str>,
+    pub format: Format,
     pub amount_minor: i64,
     pub dedupe_key: String,
+    pub transaction: Transaction,
 }
 
-/// What a batch insert did: per row, the new transaction's id, or `None` when it was
-/// already known from an earlier file (or earlier in this one) and not stored again.
-pub type Inserted = Vec<Option<i64>>;
+/// Hands out ids for new transactions before they are stored, so that the engine can
+/// decide a payment first and the row is written once, decided. The caller holds the
+/// write lock (SQLite) or the run lock (PostgreSQL) for its whole transaction, so no
+/// one else inserts transactions meanwhile.
+#[derive(Debug, Default)]
+pub struct IdAllocator {
+    /// SQLite: the next free id, once read.
+    next: Option<i64>,
+}
 
-const TRANSACTION_COLUMNS: usize = 24;
+impl IdAllocator {
+    /// `count` new ids, ascending.
+    pub async fn take(
+        &mut self,
+        conn: &mut AnyConnection,
+        count: usize,
+    ) -> anyhow::Result<Vec<i64>> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        if conn.backend_name() == "PostgreSQL" {
+            let rows = sqlx::query(
+                "SELECT nextval(pg_get_serial_sequence('transactions', 'id')) FROM generate_series(1, $1)",
+            )
+            .bind(i64::try_from(count)?)
+            .fetch_all(&mut *conn)
+            .await
+            .context("could not reserve transaction ids")?;
+            let mut ids = rows
+                .iter()
+                .map(|row| row.try_get::<i64, _>(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.sort_unstable();
+            return Ok(ids);
+        }
+        let next = match self.next {
+            Some(next) => next,
+            None => {
+                // AUTOINCREMENT never reuses an id, even of a deleted row: start after
+                // the highest ever handed out.
+                let row = sqlx::query(
+                    "SELECT MAX(COALESCE((SELECT MAX(id) FROM transactions), 0), \
+                     COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'transactions'), 0))",
+                )
+                .fetch_one(&mut *conn)
+                .await
+                .context("could not read the last transaction id")?;
+                row.try_get::<i64, _>(0)? + 1
+            }
+        };
+        let count = i64::try_from(count)?;
+        self.next = Some(next + count);
+        Ok((next..next + count).collect())
+    }
+}
 
-/// Stores transactions of one statement in multi-row statements, skipping those whose
-/// dedupe key exists, then their structured remittance items.
-pub async fn insert_transactions(
+/// Which of these dedupe keys belong to stored transactions.
+pub async fn known_keys(
     conn: &mut AnyConnection,
-    bank_file_id: i64,
-    statement_id: i64,
-    account: &str,
-    format: Format,
-    rows: &[NewTransaction<'_>],
-) -> anyhow::Result<Inserted> {
-    let mut inserted = Inserted::with_capacity(rows.len());
-    for chunk in rows.chunks(batch::rows_per_statement(TRANSACTION_COLUMNS)) {
+    keys: &[&str],
+) -> anyhow::Result<std::collections::HashSet<String>> {
+    let mut known = std::collections::HashSet::new();
+    for chunk in keys.chunks(batch::rows_per_statement(1)) {
         let sql = format!(
-            "INSERT INTO transactions (bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
+            "SELECT dedupe_key FROM transactions WHERE dedupe_key IN ({})",
+            Placeholders::new(conn).list(chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for key in chunk {
+            query = query.bind(*key);
+        }
+        for row in query
+            .fetch_all(&mut *conn)
+            .await
+            .context("could not look up known transactions")?
+        {
+            known.insert(row.try_get(0)?);
+        }
+    }
+    Ok(known)
+}
+
+const TRANSACTION_COLUMNS: usize = 30;
+
+/// Stores new transactions with their decisions (one per row, same order), many per
+/// statement, then their structured remittance items. A row whose dedupe key is stored
+/// already fails the insert: callers filter with [`known_keys`] first.
+pub async fn insert_decided(
+    conn: &mut AnyConnection,
+    rows: &[NewTransaction],
+    decisions: &[rules::Decision],
+    decided_at: &str,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        rows.len() == decisions.len(),
+        "one decision per transaction"
+    );
+    // PostgreSQL's identity column takes the reserved ids only when told to.
+    let overriding = if conn.backend_name() == "PostgreSQL" {
+        "OVERRIDING SYSTEM VALUE "
+    } else {
+        ""
+    };
+    let size = batch::rows_per_statement(TRANSACTION_COLUMNS);
+    for (chunk, decided) in rows.chunks(size).zip(decisions.chunks(size)) {
+        let sql = format!(
+            "INSERT INTO transactions (id, bank_file_id, statement_id, account, dedupe_key, format, direction, entry_status, \
              reversal, currency, amount_minor, booking_date, value_date, bank_ref, end_to_end_id, customer_ref, \
              trace_number, payer_name, payer_account, bank_tx_code, remittance_text, return_of_trace, return_reason, \
-             status, unapplied_minor) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+             status, unapplied_minor, exception_reason, rule, confidence, explanation, decided_at) {overriding}VALUES {}",
             Placeholders::new(conn).values(TRANSACTION_COLUMNS, chunk.len())
         );
         let mut query = sqlx::query(&sql);
-        for row in chunk {
-            let tx = row.transaction;
+        for (row, decision) in chunk.iter().zip(decided) {
+            anyhow::ensure!(row.id == decision.payment_id, "decisions in row order");
+            let tx = &row.transaction;
             query = query
-                .bind(bank_file_id)
-                .bind(statement_id)
-                .bind(account)
+                .bind(row.id)
+                .bind(row.bank_file_id)
+                .bind(row.statement_id)
+                .bind(&*row.account)
                 .bind(row.dedupe_key.as_str())
-                .bind(format.as_str())
+                .bind(row.format.as_str())
                 .bind(tx.direction.as_str())
                 .bind(tx.status.as_str())
                 .bind(i64::from(tx.reversal))
@@ -123,36 +219,32 @@ pub async fn insert_transactions(
                 .bind(tx.remittance.lines.join("\n"))
                 .bind(tx.return_info.as_ref().map(|r| r.original_trace.as_str()))
                 .bind(tx.return_info.as_ref().map(|r| r.reason_code.as_str()))
-                .bind("new")
-                .bind(row.amount_minor);
+                .bind(decision.status.as_str())
+                .bind(money::to_minor(&decision.unapplied)?)
+                .bind(decision.exception_reason.map(|r| r.as_str()))
+                .bind(decision.rule.as_str())
+                .bind(i64::from(decision.confidence.per_mille()))
+                .bind(decision.explanation.as_str())
+                .bind(decided_at);
         }
-        let returned = query
-            .fetch_all(&mut *conn)
+        query
+            .execute(&mut *conn)
             .await
             .context("could not store transactions")?;
-        let mut ids: HashMap<String, i64> = HashMap::with_capacity(returned.len());
-        for row in &returned {
-            ids.insert(row.try_get(1)?, row.try_get(0)?);
-        }
-        // A key twice in one statement is stored once: the first row takes the id.
-        let first = inserted.len();
-        inserted.extend(chunk.iter().map(|row| ids.remove(&row.dedupe_key)));
         let items: Vec<(i64, usize, &RemittanceItem)> = chunk
             .iter()
-            .zip(&inserted[first..])
-            .filter_map(|(row, id)| id.map(|id| (id, row)))
-            .flat_map(|(id, row)| {
+            .flat_map(|row| {
                 row.transaction
                     .remittance
                     .items
                     .iter()
                     .enumerate()
-                    .map(move |(seq, item)| (id, seq, item))
+                    .map(move |(seq, item)| (row.id, seq, item))
             })
             .collect();
         insert_items(conn, &items).await?;
     }
-    Ok(inserted)
+    Ok(())
 }
 
 async fn insert_items(
