@@ -6,12 +6,13 @@
 //! only a CTX entry keeps its addenda text (bounded by `Limits::ctx_addenda_max`).
 
 use super::codes;
-use super::fields::{aba_check_digit, digits, lossy, trim, Record};
+use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Direction, EntryStatus, Remittance, ReturnInfo, Transaction};
+use crate::model::{Direction, EntryStatus, ReturnInfo, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
+use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 use crate::x12;
 
@@ -84,6 +85,7 @@ pub(super) struct EntryTotals {
 
 pub(super) struct PendingEntry {
     tx: Transaction,
+    spare: Spare,
     concatenate: bool,
     addenda_indicator: bool,
     declared_addenda: Option<u64>,
@@ -98,18 +100,36 @@ pub(super) struct PendingEntry {
     payment_positions: Vec<Position>,
 }
 
-/// Reads an entry detail record. Returns the entry (unless it is unusable) and what it
-/// adds to the controls (whenever its routing number and amount could be read).
-/// Addenda text and positions buffers, handed from one entry to the next so that
-/// reading entries allocates nothing for them once warmed up.
-pub(super) type Buffers = (Vec<u8>, Vec<Position>);
+/// What one entry hands to the next: the transaction record lent to the sink, the
+/// storage of its strings, and the addenda text and positions buffers, so that reading
+/// entries allocates nothing once warmed up.
+pub(super) struct Buffers {
+    tx: Transaction,
+    spare: Spare,
+    text: Vec<u8>,
+    positions: Vec<Position>,
+}
 
+impl Default for Buffers {
+    fn default() -> Buffers {
+        Buffers {
+            tx: scratch::blank(),
+            spare: Spare::default(),
+            text: Vec::new(),
+            positions: Vec::new(),
+        }
+    }
+}
+
+/// Reads an entry detail record. Returns the entry (or, when it is unusable, the
+/// buffers back) and what it adds to the controls (whenever its routing number and
+/// amount could be read).
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
     buffers: Buffers,
     diagnostics: &mut Diagnostics,
-) -> (Option<PendingEntry>, Option<EntryTotals>) {
+) -> (Result<PendingEntry, Buffers>, Option<EntryTotals>) {
     let code = record.number(2, 3, "transaction code", diagnostics);
     let routing_raw = record.raw(4, 11);
     let routing = digits(routing_raw);
@@ -190,49 +210,53 @@ pub(super) fn read_entry(
         _ => None,
     };
     let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
-        return (None, totals);
+        return (Err(buffers), totals);
     };
     let Ok(cents) = i64::try_from(amount) else {
-        return (None, totals);
+        return (Err(buffers), totals);
     };
     let status = match kind {
         CodeKind::Live | CodeKind::ReturnOrNoc if cents > 0 => EntryStatus::Booked,
         _ => EntryStatus::Info,
     };
     let customer_ref = match batch.sec.as_str() {
-        _ if batch.adv || batch.iat => String::new(),
-        "CIE" => record.text(55, 76),
-        "MTE" => record.text(62, 76),
-        "SHR" => String::new(),
-        _ => record.text(40, 54),
+        _ if batch.adv || batch.iat => "".into(),
+        "CIE" => record.str(55, 76),
+        "MTE" => record.str(62, 76),
+        "SHR" => "".into(),
+        _ => record.str(40, 54),
     };
-    let trace = lossy(trace_raw);
-    let mut bank_tx_code = String::with_capacity(batch.sec.len() + 3);
-    bank_tx_code.push_str(&batch.sec);
-    bank_tx_code.push('/');
+    let Buffers {
+        mut tx,
+        mut spare,
+        text: payment_text,
+        positions: payment_positions,
+    } = buffers;
+    spare.reset(&mut tx);
+    tx.direction = direction;
+    tx.amount = Money::from_minor(cents, Currency::USD);
+    tx.status = status;
+    tx.booking_date = batch.effective;
+    tx.value_date = batch.settlement;
+    tx.position = record.position;
+    let trace = lossy_str(trace_raw);
+    tx.bank_ref.push_str(&trace);
+    spare.set(&mut tx.customer_ref, &customer_ref);
+    spare.set_some(&mut tx.trace_number, &trace);
+    if let Some(name) = &batch.company_name {
+        spare.set_some(&mut tx.payer_name, name);
+    }
+    if let Some(id) = &batch.company_id {
+        spare.set_some(&mut tx.payer_account, id);
+    }
+    let code = spare.fill(&mut tx.bank_tx_code);
+    code.push_str(&batch.sec);
+    code.push('/');
     // The code was read as two digits above, so these bytes are ASCII.
-    bank_tx_code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
-    let tx = Transaction {
-        direction,
-        amount: Money::from_minor(cents, Currency::USD),
-        status,
-        reversal: false,
-        booking_date: batch.effective,
-        value_date: batch.settlement,
-        bank_ref: trace.clone(),
-        end_to_end_id: None,
-        customer_ref: (!customer_ref.is_empty()).then_some(customer_ref),
-        trace_number: Some(trace),
-        payer_name: batch.company_name.clone(),
-        payer_account: batch.company_id.clone(),
-        bank_tx_code: Some(bank_tx_code),
-        remittance: Remittance::default(),
-        return_info: None,
-        position: record.position,
-    };
-    let (payment_text, payment_positions) = buffers;
+    code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
     let entry = PendingEntry {
         tx,
+        spare,
         concatenate: batch.concatenates_addenda(),
         addenda_indicator: indicator,
         declared_addenda: declared_addenda.map(|count| count as u64),
@@ -244,7 +268,7 @@ pub(super) fn read_entry(
         payment_text,
         payment_positions,
     };
-    (Some(entry), totals)
+    (Ok(entry), totals)
 }
 
 impl PendingEntry {
@@ -315,9 +339,9 @@ impl PendingEntry {
             b"11" => {
                 self.iat_mandatory += 1;
                 self.check_entry_sequence(record, diagnostics);
-                let originator = record.text(4, 38);
+                let originator = record.str(4, 38);
                 if !originator.is_empty() {
-                    self.tx.payer_name = Some(originator);
+                    self.spare.set_some(&mut self.tx.payer_name, &originator);
                 }
             }
             b"02" => {}
@@ -465,12 +489,15 @@ impl PendingEntry {
             }
         }
         self.remittance(diagnostics);
-        let mut text = std::mem::take(&mut self.payment_text);
-        let mut positions = std::mem::take(&mut self.payment_positions);
-        sink.transaction(self.tx);
-        text.clear();
-        positions.clear();
-        (text, positions)
+        sink.transaction(&self.tx);
+        self.payment_text.clear();
+        self.payment_positions.clear();
+        Buffers {
+            tx: self.tx,
+            spare: self.spare,
+            text: self.payment_text,
+            positions: self.payment_positions,
+        }
     }
 
     fn remittance(&mut self, diagnostics: &mut Diagnostics) {
@@ -502,7 +529,8 @@ impl PendingEntry {
             if line.is_empty() {
                 continue;
             }
-            self.tx.remittance.lines.push(lossy(line));
+            self.spare
+                .push_str(&mut self.tx.remittance.lines, &lossy_str(line));
             if x12::looks_like_x12(line) {
                 let parsed = x12::parse_820(chunk);
                 self.report_x12(&parsed, index, diagnostics);

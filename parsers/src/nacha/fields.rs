@@ -2,6 +2,8 @@
 //! routing check digits, each failing into a located diagnostic that names the record
 //! and the field.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::codes;
@@ -26,8 +28,12 @@ impl<'a> Record<'a> {
 
     /// Text of positions `start..=end` without surrounding spaces.
     pub fn text(&self, start: usize, end: usize) -> String {
-        let raw = self.raw(start, end);
-        lossy(trim(raw))
+        self.str(start, end).into_owned()
+    }
+
+    /// Like [`Record::text`], borrowed from the record when it is UTF-8.
+    pub fn str(&self, start: usize, end: usize) -> Cow<'a, str> {
+        lossy_str(trim(self.raw(start, end)))
     }
 
     /// Digits of positions `start..=end` as a number, or an error diagnostic.
@@ -168,9 +174,15 @@ pub(super) fn trim(raw: &[u8]) -> &[u8] {
 
 /// Text of a field; bytes that are not UTF-8 (NACHA is ASCII) become U+FFFD.
 pub(super) fn lossy(raw: &[u8]) -> String {
+    lossy_str(raw).into_owned()
+}
+
+/// Like [`lossy`], borrowed when the bytes are UTF-8.
+pub(super) fn lossy_str(raw: &[u8]) -> Cow<'_, str> {
+    // `from_utf8` first: its ASCII fast path beats the lossy decoder's on short fields.
     match std::str::from_utf8(raw) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 

@@ -508,8 +508,11 @@ impl<'a> Reader<'a> {
                 );
             }
         }
-        self.skipping_addenda = entry.is_none();
-        self.entry = entry;
+        self.skipping_addenda = entry.is_err();
+        match entry {
+            Ok(entry) => self.entry = Some(entry),
+            Err(buffers) => self.buffers = buffers,
+        }
     }
 
     fn addenda(&mut self, record: Record<'_>) {

@@ -663,7 +663,7 @@ impl<'a> Parser<'a> {
                     bank_ref,
                 };
                 self.sink
-                    .transaction(entry::transaction(booking, Some(detail)));
+                    .transaction(&entry::transaction(booking, Some(detail)));
             }
             (None, _) => {
                 entry.batch_foreign = true;
@@ -729,7 +729,7 @@ impl<'a> Parser<'a> {
                 bank_ref,
             };
             let transaction = entry::transaction(booking, held.map(|detail| *detail));
-            self.sink.transaction(transaction);
+            self.sink.transaction(&transaction);
         }
         let status = entry.status.unwrap_or(EntryStatus::Info);
         if let Some(statement) = self.statement.as_mut() {
