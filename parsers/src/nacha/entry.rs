@@ -83,7 +83,12 @@ pub(super) struct EntryTotals {
     pub credit: u128,
 }
 
+/// The entry being read, kept in place from one entry to the next: its transaction
+/// record is lent to the sink, and the storage of its strings and addenda buffers is
+/// reused, so that reading entries allocates nothing once warmed up.
 pub(super) struct PendingEntry {
+    /// Whether an entry is being read; false between entries.
+    pub open: bool,
     tx: Transaction,
     spare: Spare,
     concatenate: bool,
@@ -100,36 +105,36 @@ pub(super) struct PendingEntry {
     payment_positions: Vec<Position>,
 }
 
-/// What one entry hands to the next: the transaction record lent to the sink, the
-/// storage of its strings, and the addenda text and positions buffers, so that reading
-/// entries allocates nothing once warmed up.
-pub(super) struct Buffers {
-    tx: Transaction,
-    spare: Spare,
-    text: Vec<u8>,
-    positions: Vec<Position>,
-}
-
-impl Default for Buffers {
-    fn default() -> Buffers {
-        Buffers {
+impl Default for PendingEntry {
+    fn default() -> PendingEntry {
+        PendingEntry {
+            open: false,
             tx: scratch::blank(),
             spare: Spare::default(),
-            text: Vec::new(),
-            positions: Vec::new(),
+            concatenate: false,
+            addenda_indicator: false,
+            declared_addenda: None,
+            addenda: 0,
+            iat_mandatory: 0,
+            payment_count: 0,
+            indicator_reported: false,
+            limit_reported: false,
+            payment_text: Vec::new(),
+            payment_positions: Vec::new(),
         }
     }
 }
 
-/// Reads an entry detail record. Returns the entry (or, when it is unusable, the
-/// buffers back) and what it adds to the controls (whenever its routing number and
-/// amount could be read).
+/// Reads an entry detail record into `entry`, which is left closed when the entry is
+/// unusable. Returns what the record adds to the controls (whenever its routing
+/// number and amount could be read).
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
-    buffers: Buffers,
+    entry: &mut PendingEntry,
     diagnostics: &mut Diagnostics,
-) -> (Result<PendingEntry, Buffers>, Option<EntryTotals>) {
+) -> Option<EntryTotals> {
+    entry.open = false;
     let code = record.number(2, 3, "transaction code", diagnostics);
     let routing_raw = record.raw(4, 11);
     let routing = digits(routing_raw);
@@ -210,10 +215,10 @@ pub(super) fn read_entry(
         _ => None,
     };
     let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
-        return (Err(buffers), totals);
+        return totals;
     };
     let Ok(cents) = i64::try_from(amount) else {
-        return (Err(buffers), totals);
+        return totals;
     };
     let status = match kind {
         CodeKind::Live | CodeKind::ReturnOrNoc if cents > 0 => EntryStatus::Booked,
@@ -226,20 +231,15 @@ pub(super) fn read_entry(
         "SHR" => "".into(),
         _ => record.str(40, 54),
     };
-    let Buffers {
-        mut tx,
-        mut spare,
-        text: payment_text,
-        positions: payment_positions,
-    } = buffers;
-    spare.reset(&mut tx);
+    let PendingEntry { tx, spare, .. } = entry;
+    spare.reset(tx);
     tx.direction = direction;
     tx.amount = Money::from_minor(cents, Currency::USD);
     tx.status = status;
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
-    let trace = lossy_str(trace_raw);
+    let trace = record.raw_str(80, 94);
     tx.bank_ref.push_str(&trace);
     spare.set(&mut tx.customer_ref, &customer_ref);
     spare.set_some(&mut tx.trace_number, &trace);
@@ -254,21 +254,18 @@ pub(super) fn read_entry(
     code.push('/');
     // The code was read as two digits above, so these bytes are ASCII.
     code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
-    let entry = PendingEntry {
-        tx,
-        spare,
-        concatenate: batch.concatenates_addenda(),
-        addenda_indicator: indicator,
-        declared_addenda: declared_addenda.map(|count| count as u64),
-        addenda: 0,
-        iat_mandatory: 0,
-        payment_count: 0,
-        indicator_reported: false,
-        limit_reported: false,
-        payment_text,
-        payment_positions,
-    };
-    (Ok(entry), totals)
+    entry.open = true;
+    entry.concatenate = batch.concatenates_addenda();
+    entry.addenda_indicator = indicator;
+    entry.declared_addenda = declared_addenda.map(|count| count as u64);
+    entry.addenda = 0;
+    entry.iat_mandatory = 0;
+    entry.payment_count = 0;
+    entry.indicator_reported = false;
+    entry.limit_reported = false;
+    entry.payment_text.clear();
+    entry.payment_positions.clear();
+    totals
 }
 
 impl PendingEntry {
@@ -440,14 +437,15 @@ impl PendingEntry {
         }
     }
 
-    /// Completes the entry: checks its addenda count, reads its remittance, and hands
-    /// it to the sink.
+    /// Completes the entry: checks its addenda count, reads its remittance, hands it
+    /// to the sink and closes it.
     pub(super) fn finish(
-        mut self,
+        &mut self,
         options: &Options,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
-    ) -> Buffers {
+    ) {
+        self.open = false;
         let position = self.tx.position;
         if self.addenda_indicator && self.addenda == 0 {
             diagnostics.push(
@@ -490,14 +488,6 @@ impl PendingEntry {
         }
         self.remittance(diagnostics);
         sink.transaction(&self.tx);
-        self.payment_text.clear();
-        self.payment_positions.clear();
-        Buffers {
-            tx: self.tx,
-            spare: self.spare,
-            text: self.payment_text,
-            positions: self.payment_positions,
-        }
     }
 
     fn remittance(&mut self, diagnostics: &mut Diagnostics) {
@@ -513,14 +503,12 @@ impl PendingEntry {
         if self.concatenate && x12::looks_like_x12(text) {
             let parsed = x12::parse_820(text);
             self.report_x12(&parsed, 0, diagnostics);
-            let remittance = parsed.remittance(Currency::USD);
             if let Some(payer) = parsed.payer_name() {
                 if self.tx.payer_name.as_deref() != Some(payer) {
                     self.tx.remittance.lines.push(format!("payer {payer}"));
                 }
             }
-            self.tx.remittance.lines.extend(remittance.lines);
-            self.tx.remittance.items.extend(remittance.items);
+            parsed.append_remittance(Currency::USD, &mut self.tx.remittance, &mut self.spare);
             self.check_ctx_amount(&parsed, diagnostics);
             return;
         }
@@ -534,10 +522,11 @@ impl PendingEntry {
             if x12::looks_like_x12(line) {
                 let parsed = x12::parse_820(chunk);
                 self.report_x12(&parsed, index, diagnostics);
-                self.tx
-                    .remittance
-                    .items
-                    .extend(parsed.remittance(Currency::USD).items);
+                parsed.append_items(
+                    Currency::USD,
+                    &mut self.tx.remittance.items,
+                    &mut self.spare,
+                );
             }
         }
     }
