@@ -50,7 +50,7 @@ impl Sink for Tally {
         }
     }
 
-    fn transaction(&mut self, transaction: Transaction) {
+    fn transaction(&mut self, transaction: &Transaction) {
         self.transactions += 1;
         let (count, totals) = match transaction.direction {
             Direction::Credit => (&mut self.credit_count, &mut self.credit_total),

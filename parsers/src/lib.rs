@@ -22,6 +22,7 @@ pub mod money;
 pub mod nacha;
 pub mod options;
 pub mod position;
+pub mod scratch;
 pub mod sink;
 pub mod x12;
 

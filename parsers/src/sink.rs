@@ -4,9 +4,15 @@ use crate::model::{Statement, Transaction};
 
 /// Receives a file's content as it is parsed. Every transaction belongs to the
 /// statement most recently passed to [`Sink::statement`].
+///
+/// A transaction is lent, not given: the parser keeps one record per file and refills
+/// it for the next transaction, so that reading a file does not allocate its strings
+/// again and again. A sink that keeps transactions clones them (like
+/// `csv::Reader::read_byte_record`, whose record the caller reuses). Statements are
+/// few and are handed over owned.
 pub trait Sink {
     fn statement(&mut self, statement: Statement);
-    fn transaction(&mut self, transaction: Transaction);
+    fn transaction(&mut self, transaction: &Transaction);
 }
 
 /// A sink that keeps everything in memory: for small files, tests and `check`.
@@ -28,10 +34,10 @@ impl Sink for Collect {
         self.statements.push((statement, Vec::new()));
     }
 
-    fn transaction(&mut self, transaction: Transaction) {
+    fn transaction(&mut self, transaction: &Transaction) {
         match self.statements.last_mut() {
-            Some((_, transactions)) => transactions.push(transaction),
-            None => self.orphans.push(transaction),
+            Some((_, transactions)) => transactions.push(transaction.clone()),
+            None => self.orphans.push(transaction.clone()),
         }
     }
 }

@@ -417,8 +417,9 @@ impl Sink for ChannelSink {
         self.send(Event::Statement(statement));
     }
 
-    fn transaction(&mut self, transaction: Transaction) {
-        self.pending.push(transaction);
+    fn transaction(&mut self, transaction: &Transaction) {
+        // The parser lends its record; the writer runs on another task, so it gets a copy.
+        self.pending.push(transaction.clone());
         if self.pending.len() >= BATCH_TRANSACTIONS {
             self.flush();
         }

@@ -57,9 +57,9 @@ impl Sink for Counting {
         self.statements += 1;
         drop(std::hint::black_box(statement));
     }
-    fn transaction(&mut self, transaction: Transaction) {
+    fn transaction(&mut self, transaction: &Transaction) {
         self.transactions += 1;
-        drop(std::hint::black_box(transaction));
+        std::hint::black_box(transaction);
     }
 }
 
@@ -285,12 +285,17 @@ pub fn all() -> Vec<FormatBench> {
                 contender!(
                     "model floor (lines+model)",
                     "transactions",
-                    crate::floor::bai2_model::<true>
+                    crate::floor::bai2_model::<{ crate::floor::OWNED }>
                 ),
                 contender!(
                     "floor, fields not owned",
                     "transactions",
-                    crate::floor::bai2_model::<false>
+                    crate::floor::bai2_model::<{ crate::floor::NOT_OWNED }>
+                ),
+                contender!(
+                    "floor, reused record",
+                    "transactions",
+                    crate::floor::bai2_model::<{ crate::floor::REUSED }>
                 ),
             ],
             targets: vec![
@@ -314,12 +319,17 @@ pub fn all() -> Vec<FormatBench> {
                 contender!(
                     "model floor (lines+model)",
                     "transactions",
-                    crate::floor::nacha_model::<true>
+                    crate::floor::nacha_model::<{ crate::floor::OWNED }>
                 ),
                 contender!(
                     "floor, fields not owned",
                     "transactions",
-                    crate::floor::nacha_model::<false>
+                    crate::floor::nacha_model::<{ crate::floor::NOT_OWNED }>
+                ),
+                contender!(
+                    "floor, reused record",
+                    "transactions",
+                    crate::floor::nacha_model::<{ crate::floor::REUSED }>
                 ),
             ],
             targets: vec![
@@ -345,12 +355,17 @@ pub fn all() -> Vec<FormatBench> {
                 contender!(
                     "model floor (csv+model)",
                     "transactions",
-                    crate::floor::csv_model::<true>
+                    crate::floor::csv_model::<{ crate::floor::OWNED }>
                 ),
                 contender!(
                     "floor, fields not owned",
                     "transactions",
-                    crate::floor::csv_model::<false>
+                    crate::floor::csv_model::<{ crate::floor::NOT_OWNED }>
+                ),
+                contender!(
+                    "floor, reused record",
+                    "transactions",
+                    crate::floor::csv_model::<{ crate::floor::REUSED }>
                 ),
             ],
             targets: vec![Target {

@@ -6,71 +6,111 @@
 //! per-transaction `String`s cost; the gap between recond and the floor is parsing and
 //! checking. The "fields not owned" variants do the same work but leave every string
 //! empty: what a model holding borrowed, interned or range-encoded fields would pay.
+//! The "reused record" variants build the same strings, but into one record per file
+//! whose storage is kept from one transaction to the next (`parsers::scratch`), as
+//! recond's readers do since `Sink::transaction` lends the record.
 
-use parsers::model::{Direction, EntryStatus, Remittance};
+use parsers::model::{Direction, EntryStatus};
+use parsers::scratch::{self, Spare};
 use parsers::{Money, Position, Sink, Transaction};
 
 use crate::contenders::{Counting, Input, Prepared};
 
-/// With `ALLOC`, the field as an owned `String` as the model needs it; without, an
-/// empty string that costs nothing: what a model holding borrowed or interned fields
-/// would pay instead.
-fn owned<const ALLOC: bool>(bytes: &[u8]) -> String {
-    if ALLOC {
-        String::from_utf8_lossy(bytes).trim().to_owned()
+/// How a floor builds the model's strings.
+pub const OWNED: u8 = 0;
+pub const NOT_OWNED: u8 = 1;
+pub const REUSED: u8 = 2;
+
+/// With `OWNED`, the field as an owned `String` as the model needs it; otherwise an
+/// empty string that costs nothing (the reused variants fill their record through
+/// [`text`] instead).
+fn owned<const MODE: u8>(bytes: &[u8]) -> String {
+    if MODE == OWNED {
+        text(bytes).into_owned()
     } else {
         std::hint::black_box(bytes);
         String::new()
     }
 }
 
-/// A remittance line: pushed only when the model's strings are built.
-fn push_line<const ALLOC: bool>(lines: &mut Vec<String>, bytes: &[u8]) {
-    if ALLOC {
-        lines.push(owned::<true>(bytes));
-    } else {
-        std::hint::black_box(bytes);
+/// The field without surrounding ASCII blanks, borrowed when it is UTF-8 (as recond's
+/// readers take it: blanks trimmed as bytes, then one validation).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    let bytes = bytes.trim_ascii();
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned().into(),
     }
 }
 
-fn transaction(bank_ref: String) -> Transaction {
-    Transaction {
-        direction: Direction::Credit,
-        amount: Money::from_minor(12_345, parsers::Currency::USD),
-        status: EntryStatus::Booked,
-        reversal: false,
-        booking_date: None,
-        value_date: None,
-        bank_ref,
-        end_to_end_id: None,
-        customer_ref: None,
-        trace_number: None,
-        payer_name: None,
-        payer_account: None,
-        bank_tx_code: None,
-        remittance: Remittance::default(),
-        return_info: None,
-        position: Position::default(),
+/// A remittance line: pushed only when the model's strings are built.
+fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<String>, bytes: &[u8]) {
+    match MODE {
+        OWNED => lines.push(owned::<OWNED>(bytes)),
+        REUSED => spare.push_str(lines, &text(bytes)),
+        _ => {
+            std::hint::black_box(bytes);
+        }
     }
+}
+
+/// An optional field: owned, reused or left empty.
+fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Option<String>, bytes: &[u8]) {
+    match MODE {
+        OWNED => *slot = Some(owned::<OWNED>(bytes)).filter(|s| !s.is_empty()),
+        REUSED => spare.set(slot, &text(bytes)),
+        _ => {
+            std::hint::black_box(bytes);
+        }
+    }
+}
+
+/// The bank reference, which every transaction has.
+fn set_ref<const MODE: u8>(slot: &mut String, bytes: &[u8]) {
+    match MODE {
+        OWNED => *slot = owned::<OWNED>(bytes),
+        REUSED => {
+            slot.clear();
+            slot.push_str(&text(bytes));
+        }
+        _ => {
+            std::hint::black_box(bytes);
+        }
+    }
+}
+
+/// Starts the next transaction: a new record, or the same one emptied.
+fn next<const MODE: u8>(spare: &mut Spare, tx: &mut Transaction) {
+    if MODE == REUSED {
+        spare.reset(tx);
+    } else {
+        *tx = scratch::blank();
+    }
+    tx.amount = Money::from_minor(12_345, parsers::Currency::USD);
+    tx.status = EntryStatus::Booked;
+    tx.direction = Direction::Credit;
+    tx.position = Position::default();
 }
 
 /// The csv crate's `ByteRecord` loop plus the owned fields of recond's CSV rows.
-pub fn csv_model<const ALLOC: bool>(input: &Input, _: Prepared) -> Result<u64, String> {
+pub fn csv_model<const MODE: u8>(input: &Input, _: Prepared) -> Result<u64, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
         .from_reader(&input.bytes[..]);
     let mut record = csv::ByteRecord::new();
     let mut sink = Counting::default();
+    let (mut spare, mut tx) = (Spare::default(), scratch::blank());
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
                 let field = |index: usize| record.get(index).unwrap_or(b"");
-                let mut tx = transaction(owned::<ALLOC>(field(4)));
-                tx.payer_name = Some(owned::<ALLOC>(field(5))).filter(|s| !s.is_empty());
-                tx.payer_account = Some(owned::<ALLOC>(field(6))).filter(|s| !s.is_empty());
-                push_line::<ALLOC>(&mut tx.remittance.lines, field(7));
-                sink.transaction(tx);
+                next::<MODE>(&mut spare, &mut tx);
+                set_ref::<MODE>(&mut tx.bank_ref, field(4));
+                set::<MODE>(&mut spare, &mut tx.payer_name, field(5));
+                set::<MODE>(&mut spare, &mut tx.payer_account, field(6));
+                push_line::<MODE>(&mut spare, &mut tx.remittance.lines, field(7));
+                sink.transaction(&tx);
             }
             Ok(false) => break,
             Err(error) => return Err(error.to_string()),
@@ -82,11 +122,12 @@ pub fn csv_model<const ALLOC: bool>(input: &Input, _: Prepared) -> Result<u64, S
 /// A memchr line loop plus the owned fields of recond's NACHA entries: trace (as bank
 /// reference and trace number), company name and id, customer reference, transaction
 /// code, and one remittance line per `05` addendum.
-pub fn nacha_model<const ALLOC: bool>(input: &Input, _: Prepared) -> Result<u64, String> {
+pub fn nacha_model<const MODE: u8>(input: &Input, _: Prepared) -> Result<u64, String> {
     let bytes = &input.bytes[..];
     let mut sink = Counting::default();
-    let (mut company_name, mut company_id) = (String::new(), String::new());
-    let mut pending: Option<Transaction> = None;
+    let (mut spare, mut tx) = (Spare::default(), scratch::blank());
+    let mut pending = false;
+    let (mut company_name, mut company_id) = (Vec::new(), Vec::new());
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes) {
         let line = &bytes[start..end];
@@ -94,81 +135,83 @@ pub fn nacha_model<const ALLOC: bool>(input: &Input, _: Prepared) -> Result<u64,
         let field = |from: usize, to: usize| line.get(from - 1..to).unwrap_or(b"");
         match line.first() {
             Some(b'5') => {
-                company_name = owned::<ALLOC>(field(5, 20));
-                company_id = owned::<ALLOC>(field(41, 50));
+                company_name.clear();
+                company_name.extend_from_slice(field(5, 20));
+                company_id.clear();
+                company_id.extend_from_slice(field(41, 50));
             }
             Some(b'6') => {
-                if let Some(tx) = pending.take() {
-                    sink.transaction(tx);
+                if pending {
+                    sink.transaction(&tx);
                 }
-                let trace = owned::<ALLOC>(field(80, 94));
-                let mut tx = transaction(owned::<ALLOC>(field(80, 94)));
-                tx.trace_number = Some(trace);
-                tx.payer_name = Some(company_name.clone());
-                tx.payer_account = Some(company_id.clone());
-                tx.customer_ref = Some(owned::<ALLOC>(field(40, 54)));
-                tx.bank_tx_code = Some(owned::<ALLOC>(field(2, 3)));
-                pending = Some(tx);
+                pending = true;
+                next::<MODE>(&mut spare, &mut tx);
+                set_ref::<MODE>(&mut tx.bank_ref, field(80, 94));
+                set::<MODE>(&mut spare, &mut tx.trace_number, field(80, 94));
+                set::<MODE>(&mut spare, &mut tx.payer_name, &company_name);
+                set::<MODE>(&mut spare, &mut tx.payer_account, &company_id);
+                set::<MODE>(&mut spare, &mut tx.customer_ref, field(40, 54));
+                set::<MODE>(&mut spare, &mut tx.bank_tx_code, field(2, 3));
             }
-            Some(b'7') => {
-                if let Some(tx) = pending.as_mut() {
-                    push_line::<ALLOC>(&mut tx.remittance.lines, field(4, 83));
-                }
+            Some(b'7') if pending => {
+                push_line::<MODE>(&mut spare, &mut tx.remittance.lines, field(4, 83));
             }
             _ => {}
         }
     }
-    if let Some(tx) = pending.take() {
-        sink.transaction(tx);
+    if pending {
+        sink.transaction(&tx);
     }
     Ok(sink.transactions)
 }
 
 /// A memchr line loop plus the owned fields of recond's BAI2 details: type code,
 /// bank and customer references, and the detail text with its `88` continuations.
-pub fn bai2_model<const ALLOC: bool>(input: &Input, _: Prepared) -> Result<u64, String> {
+pub fn bai2_model<const MODE: u8>(input: &Input, _: Prepared) -> Result<u64, String> {
     let bytes = &input.bytes[..];
     let mut sink = Counting::default();
-    let mut pending: Option<Transaction> = None;
+    let (mut spare, mut tx) = (Spare::default(), scratch::blank());
+    let mut pending = false;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes) {
         let line = &bytes[start..end];
         start = end + 1;
         if line.starts_with(b"88,") {
-            if let Some(tx) = pending.as_mut() {
-                push_line::<ALLOC>(&mut tx.remittance.lines, &line[3..]);
+            if pending {
+                push_line::<MODE>(&mut spare, &mut tx.remittance.lines, &line[3..]);
             }
             continue;
         }
-        if let Some(tx) = pending.take() {
-            sink.transaction(tx);
+        if pending {
+            sink.transaction(&tx);
+            pending = false;
         }
         if !line.starts_with(b"16,") {
             continue;
         }
         // 16,type,amount,funds[,date,time],bank_ref,customer_ref,text
         let mut rest = &line[3..];
-        let mut next = || {
+        let mut next_field = || {
             let cut = memchr::memchr(b',', rest).unwrap_or(rest.len());
             let field = &rest[..cut];
             rest = rest.get(cut + 1..).unwrap_or(b"");
             field
         };
-        let code = owned::<ALLOC>(next());
-        let _amount = next();
-        if next() == b"V" {
-            let _ = (next(), next());
+        let code = next_field();
+        let _amount = next_field();
+        if next_field() == b"V" {
+            let _ = (next_field(), next_field());
         }
-        let bank_ref = owned::<ALLOC>(next());
-        let customer_ref = owned::<ALLOC>(next());
-        let mut tx = transaction(bank_ref);
-        tx.customer_ref = Some(customer_ref).filter(|s| !s.is_empty());
-        tx.bank_tx_code = Some(code);
-        push_line::<ALLOC>(&mut tx.remittance.lines, rest);
-        pending = Some(tx);
+        let (bank_ref, customer_ref) = (next_field(), next_field());
+        next::<MODE>(&mut spare, &mut tx);
+        set_ref::<MODE>(&mut tx.bank_ref, bank_ref);
+        set::<MODE>(&mut spare, &mut tx.customer_ref, customer_ref);
+        set::<MODE>(&mut spare, &mut tx.bank_tx_code, code);
+        push_line::<MODE>(&mut spare, &mut tx.remittance.lines, rest);
+        pending = true;
     }
-    if let Some(tx) = pending.take() {
-        sink.transaction(tx);
+    if pending {
+        sink.transaction(&tx);
     }
     Ok(sink.transactions)
 }

@@ -7,6 +7,7 @@
 //! only thing that grows with the file is the set of statement ids, to keep them unique
 //! when one account appears twice under the same as-of date.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -20,10 +21,11 @@ use super::records::{is_blank, Code, Record};
 use super::types::{classify, Class};
 use super::Summary;
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
-use crate::model::{Account, Direction, EntryStatus, Remittance, Statement, Transaction};
+use crate::model::{Account, Direction, EntryStatus, Statement, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
+use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 
 #[derive(Default)]
@@ -83,6 +85,9 @@ pub(super) struct Reader<'a> {
     group: Option<GroupState>,
     account: Option<AccountState>,
     statement_ids: HashMap<String, u32>,
+    /// The record lent to the sink for every transaction, and the storage it reuses.
+    tx: Transaction,
+    spare: Spare,
     pub summary: Summary,
     pub version: Option<String>,
 }
@@ -106,6 +111,8 @@ impl<'a> Reader<'a> {
             group: None,
             account: None,
             statement_ids: HashMap::new(),
+            tx: scratch::blank(),
+            spare: Spare::default(),
             summary: Summary::default(),
             version: None,
         }
@@ -641,23 +648,6 @@ impl<'a> Reader<'a> {
         let Ok(minor) = i64::try_from(magnitude) else {
             return;
         };
-        // Validated once for the whole record; each text field is then a slice of it.
-        let whole = std::str::from_utf8(record.buffer).ok();
-        let bank_ref = fields
-            .next_field()
-            .map(|field| self.text(field, whole))
-            .unwrap_or_default();
-        let customer_ref = fields
-            .next_field()
-            .map(|field| self.text(field, whole))
-            .filter(|text| !text.is_empty());
-        let mut lines = Vec::new();
-        fields.rest(|field| {
-            let line = self.text(field, whole);
-            if !line.is_empty() {
-                lines.push(line);
-            }
-        });
         let (currency, booking_date) = match (&mut self.account, &self.group) {
             (Some(account), group) => {
                 account.transactions += 1;
@@ -673,27 +663,36 @@ impl<'a> Reader<'a> {
             (None, _) => return,
         };
         self.summary.transactions += 1;
-        self.sink.transaction(Transaction {
-            direction,
-            amount: Money::from_minor(minor, currency),
-            status: EntryStatus::Booked,
-            reversal: false,
-            booking_date,
-            value_date,
-            bank_ref,
-            end_to_end_id: None,
-            customer_ref,
-            trace_number: None,
-            payer_name: None,
-            payer_account: None,
-            bank_tx_code: Some(type_code_text(type_code)),
-            remittance: Remittance {
-                lines,
-                items: Vec::new(),
-            },
-            return_info: None,
-            position: record.position,
+        let mut tx = std::mem::replace(&mut self.tx, scratch::blank());
+        self.spare.reset(&mut tx);
+        tx.direction = direction;
+        tx.amount = Money::from_minor(minor, currency);
+        tx.status = EntryStatus::Booked;
+        tx.booking_date = booking_date;
+        tx.value_date = value_date;
+        tx.position = record.position;
+        // Validated once for the whole record; each text field is then a slice of it.
+        let whole = std::str::from_utf8(record.buffer).ok();
+        if let Some(field) = fields.next_field() {
+            tx.bank_ref.push_str(&self.text(field, whole));
+        }
+        if let Some(field) = fields.next_field() {
+            let text = self.text(field, whole);
+            self.spare.set(&mut tx.customer_ref, &text);
+        }
+        let code = self.spare.fill(&mut tx.bank_tx_code);
+        let digit = |value: u16| char::from(b'0' + (value % 10) as u8);
+        code.push(digit(type_code / 100));
+        code.push(digit(type_code / 10));
+        code.push(digit(type_code));
+        fields.rest(|field| {
+            let line = self.text(field, whole);
+            if !line.is_empty() {
+                self.spare.push_str(&mut tx.remittance.lines, &line);
+            }
         });
+        self.sink.transaction(&tx);
+        self.tx = tx;
     }
 
     fn account_trailer(&mut self, record: &Record<'_>) {
@@ -960,16 +959,17 @@ impl<'a> Reader<'a> {
 
     /// Decodes a text field, trimmed. BAI2 is ASCII; bytes that are not UTF-8 are read
     /// as Windows-1252, the usual encoding of US bank hosts, with one warning per file.
-    /// `whole` is the record's buffer when it is valid UTF-8 (checked once per record).
-    fn text(&mut self, field: Field<'_>, whole: Option<&str>) -> String {
+    /// `whole` is the record's buffer when it is valid UTF-8 (checked once per record),
+    /// so that a field of it is borrowed without validating it again.
+    fn text<'b>(&mut self, field: Field<'b>, whole: Option<&'b str>) -> Cow<'b, str> {
         let (from, to) = trimmed(field.bytes);
         let bytes = &field.bytes[from..to];
         let start = field.start + from;
         if let Some(text) = whole.and_then(|whole| whole.get(start..start + bytes.len())) {
-            return text.to_owned();
+            return Cow::Borrowed(text);
         }
         match std::str::from_utf8(bytes) {
-            Ok(text) => text.to_owned(),
+            Ok(text) => Cow::Borrowed(text),
             Err(_) => {
                 if !self.encoding_warned {
                     self.encoding_warned = true;
@@ -980,7 +980,7 @@ impl<'a> Reader<'a> {
                     ));
                 }
                 let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-                text.into_owned()
+                text
             }
         }
     }
@@ -993,7 +993,9 @@ impl<'a> Reader<'a> {
     ) -> Option<String> {
         let here = fields.here();
         match fields.next_field() {
-            Some(field) if !trim_blanks(field.bytes).is_empty() => Some(self.text(field, None)),
+            Some(field) if !trim_blanks(field.bytes).is_empty() => {
+                Some(self.text(field, None).into_owned())
+            }
             _ => {
                 self.missing(here, record, name, "a value");
                 None
@@ -1268,16 +1270,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-}
-
-/// A type code as the three digits it was written with.
-fn type_code_text(code: u16) -> String {
-    let digit = |value: u16| char::from(b'0' + (value % 10) as u8);
-    let mut text = String::with_capacity(3);
-    text.push(digit(code / 100));
-    text.push(digit(code / 10));
-    text.push(digit(code));
-    text
 }
 
 /// Names the record found where another was expected, or the end of the file.

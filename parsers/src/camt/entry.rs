@@ -13,6 +13,7 @@ use super::fields::{CodePart, Party, Side};
 use crate::model::{Direction, EntryStatus, Remittance, Transaction};
 use crate::money::{Currency, Money};
 use crate::position::Position;
+use crate::scratch::Spare;
 
 /// A bank transaction code as the file gives it.
 #[derive(Debug, Default, Clone)]
@@ -24,28 +25,54 @@ pub(super) struct BankCode {
 }
 
 impl BankCode {
-    pub fn set(&mut self, part: CodePart, value: &str) {
+    pub fn set(&mut self, part: CodePart, value: &str, spare: &mut Spare) {
         let slot = match part {
             CodePart::Domain => &mut self.domain,
             CodePart::Family => &mut self.family,
             CodePart::SubFamily => &mut self.sub_family,
             CodePart::Proprietary => &mut self.proprietary,
         };
-        *slot = Some(value.to_owned());
+        spare.set_some(slot, value);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.domain.is_none() && self.proprietary.is_none()
     }
 
     /// `Domn/Fmly/SubFmlyCd` (`PMNT/RCDT/ESCT`) when the ISO code is there, else the
     /// proprietary code.
+    #[cfg(test)]
     pub fn render(&self) -> Option<String> {
+        let mut code = None;
+        self.render_into(&mut code, &mut Spare::default());
+        code
+    }
+
+    /// Writes what `render` gives into `slot`, which is left alone when there is no
+    /// code.
+    pub fn render_into(&self, slot: &mut Option<String>, spare: &mut Spare) {
         if let Some(domain) = &self.domain {
-            let mut code = domain.clone();
+            let code = spare.fill(slot);
+            code.push_str(domain);
             for part in [&self.family, &self.sub_family].into_iter().flatten() {
                 code.push('/');
                 code.push_str(part);
             }
-            return Some(code);
+        } else if let Some(proprietary) = &self.proprietary {
+            spare.set_some(slot, proprietary);
         }
-        self.proprietary.clone()
+    }
+
+    /// Empties the code, keeping its storage.
+    pub fn recycle(&mut self, spare: &mut Spare) {
+        for slot in [
+            &mut self.domain,
+            &mut self.family,
+            &mut self.sub_family,
+            &mut self.proprietary,
+        ] {
+            spare.clear(slot);
+        }
     }
 }
 
@@ -92,6 +119,16 @@ impl EntryState {
     pub fn currency(&self) -> Option<Currency> {
         self.amount.map(|money| money.currency)
     }
+
+    /// Gives the storage of the entry's texts back to `spare`, details included.
+    pub fn recycle(&mut self, spare: &mut Spare, free: &mut FreeDetails) {
+        spare.clear(&mut self.bank_ref);
+        spare.clear(&mut self.info);
+        self.code.recycle(spare);
+        for detail in [self.held.take(), self.merged.take()].into_iter().flatten() {
+            TxState::free(detail, spare, free);
+        }
+    }
 }
 
 /// One `TxDtls` being read.
@@ -114,35 +151,90 @@ pub(super) struct TxState {
     pub info: Option<String>,
 }
 
+/// Details kept for reuse, with their storage: one being read, one held and one merged
+/// are the most an entry has at once.
+const FREE_DETAILS_MAX: usize = 4;
+
+/// Freed details, boxed as an entry holds them, so that taking one for the next
+/// detail and holding it back costs no allocation.
+#[derive(Default)]
+#[allow(clippy::vec_box)]
+pub(super) struct FreeDetails(Vec<Box<TxState>>);
+
 impl TxState {
-    pub fn new(depth: usize, position: Position) -> Self {
-        TxState {
+    /// A detail starting at `position`: a kept one when there is one, so that its
+    /// remittance lists need not grow again.
+    pub fn take(free: &mut FreeDetails, depth: usize, position: Position) -> Box<TxState> {
+        let mut detail = free.0.pop().unwrap_or_default();
+        detail.depth = depth;
+        detail.position = position;
+        detail
+    }
+
+    /// Empties a detail, giving its texts to `spare`, and keeps it for [`TxState::take`].
+    pub fn free(mut detail: Box<TxState>, spare: &mut Spare, free: &mut FreeDetails) {
+        let TxState {
             depth,
             position,
-            ..TxState::default()
+            amount,
+            detail_amount,
+            direction,
+            bank_ref,
+            end_to_end_id,
+            instruction_id,
+            transaction_id,
+            uetr,
+            code,
+            names,
+            accounts,
+            remittance,
+            info,
+        } = &mut *detail;
+        *depth = 0;
+        *position = Position::default();
+        *amount = None;
+        *detail_amount = None;
+        *direction = None;
+        for slot in [
+            bank_ref,
+            end_to_end_id,
+            instruction_id,
+            transaction_id,
+            uetr,
+            info,
+        ] {
+            spare.clear(slot);
+        }
+        for slot in names.iter_mut().chain(accounts.iter_mut()) {
+            spare.clear(slot);
+        }
+        code.recycle(spare);
+        spare.clear_remittance(remittance);
+        if free.0.len() < FREE_DETAILS_MAX {
+            free.0.push(detail);
         }
     }
 
     /// Folds a later detail of an entry whose details carry no amounts into this one:
     /// its remittance is appended, and its references fill what this one lacks.
-    pub fn absorb(&mut self, other: TxState) {
-        self.remittance.lines.extend(other.remittance.lines);
-        self.remittance.items.extend(other.remittance.items);
-        let fill = |mine: &mut Option<String>, theirs: Option<String>| {
+    pub fn absorb(&mut self, other: &mut TxState) {
+        self.remittance.lines.append(&mut other.remittance.lines);
+        self.remittance.items.append(&mut other.remittance.items);
+        let fill = |mine: &mut Option<String>, theirs: &mut Option<String>| {
             if mine.is_none() {
-                *mine = theirs;
+                *mine = theirs.take();
             }
         };
-        fill(&mut self.bank_ref, other.bank_ref);
-        fill(&mut self.end_to_end_id, other.end_to_end_id);
-        fill(&mut self.instruction_id, other.instruction_id);
-        fill(&mut self.transaction_id, other.transaction_id);
-        fill(&mut self.uetr, other.uetr);
-        fill(&mut self.info, other.info);
-        for (mine, theirs) in self.names.iter_mut().zip(other.names) {
+        fill(&mut self.bank_ref, &mut other.bank_ref);
+        fill(&mut self.end_to_end_id, &mut other.end_to_end_id);
+        fill(&mut self.instruction_id, &mut other.instruction_id);
+        fill(&mut self.transaction_id, &mut other.transaction_id);
+        fill(&mut self.uetr, &mut other.uetr);
+        fill(&mut self.info, &mut other.info);
+        for (mine, theirs) in self.names.iter_mut().zip(other.names.iter_mut()) {
             fill(mine, theirs);
         }
-        for (mine, theirs) in self.accounts.iter_mut().zip(other.accounts) {
+        for (mine, theirs) in self.accounts.iter_mut().zip(other.accounts.iter_mut()) {
             fill(mine, theirs);
         }
     }
@@ -165,13 +257,20 @@ pub(super) struct Booking<'a> {
     pub entry: &'a EntryState,
     pub amount: Money,
     pub direction: Direction,
-    pub bank_ref: String,
 }
 
-/// Builds the transaction for an entry and, if it has one, its detail.
-pub(super) fn transaction(booking: Booking<'_>, detail: Option<TxState>) -> Transaction {
+/// Fills `tx` for an entry and, if it has one, its detail, whose texts are moved into
+/// `tx`. The bank reference is left empty for the caller.
+pub(super) fn fill(
+    tx: &mut Transaction,
+    spare: &mut Spare,
+    booking: Booking<'_>,
+    detail: Option<&mut TxState>,
+) {
     let entry = booking.entry;
-    let mut detail = detail.unwrap_or_default();
+    spare.reset(tx);
+    let mut none = TxState::default();
+    let detail = detail.unwrap_or(&mut none);
     let position = if detail.depth == 0 {
         entry.position
     } else {
@@ -191,31 +290,33 @@ pub(super) fn transaction(booking: Booking<'_>, detail: Option<TxState>) -> Tran
             .or_else(|| detail.names[Party::UltimateCreditor as usize].take());
         (name, detail.accounts[Side::Creditor as usize].take())
     };
-    let mut remittance = std::mem::take(&mut detail.remittance);
-    if remittance.is_empty() {
+    std::mem::swap(&mut tx.remittance, &mut detail.remittance);
+    if tx.remittance.is_empty() {
         // Some banks put the payer's text only in the additional information.
-        if let Some(info) = detail.info.take().or_else(|| entry.info.clone()) {
-            remittance.lines.push(info);
+        if let Some(info) = detail.info.as_deref().or(entry.info.as_deref()) {
+            spare.push_str(&mut tx.remittance.lines, info);
         }
     }
-    Transaction {
-        direction: booking.direction,
-        amount: booking.amount,
-        status: entry.status.unwrap_or(EntryStatus::Info),
-        reversal: entry.reversal,
-        booking_date: entry.booking_date,
-        value_date: entry.value_date,
-        bank_ref: booking.bank_ref,
-        end_to_end_id: detail.end_to_end_id.take().filter(|id| id != "NOTPROVIDED"),
-        customer_ref: detail.instruction_id.take(),
-        trace_number: detail.uetr.take().or_else(|| detail.transaction_id.take()),
-        payer_name: name,
-        payer_account: account,
-        bank_tx_code: detail.code.render().or_else(|| entry.code.render()),
-        remittance,
-        return_info: None,
-        position,
+    tx.direction = booking.direction;
+    tx.amount = booking.amount;
+    tx.status = entry.status.unwrap_or(EntryStatus::Info);
+    tx.reversal = entry.reversal;
+    tx.booking_date = entry.booking_date;
+    tx.value_date = entry.value_date;
+    tx.end_to_end_id = detail.end_to_end_id.take();
+    if tx.end_to_end_id.as_deref() == Some("NOTPROVIDED") {
+        spare.clear(&mut tx.end_to_end_id);
     }
+    tx.customer_ref = detail.instruction_id.take();
+    tx.trace_number = detail.uetr.take().or_else(|| detail.transaction_id.take());
+    tx.payer_name = name;
+    tx.payer_account = account;
+    if detail.code.is_empty() {
+        entry.code.render_into(&mut tx.bank_tx_code, spare);
+    } else {
+        detail.code.render_into(&mut tx.bank_tx_code, spare);
+    }
+    tx.position = position;
 }
 
 #[cfg(test)]
@@ -226,11 +327,12 @@ mod tests {
     fn bank_codes_render_iso_before_proprietary() {
         let mut code = BankCode::default();
         assert_eq!(code.render(), None);
-        code.set(CodePart::Proprietary, "Z24");
+        let spare = &mut Spare::default();
+        code.set(CodePart::Proprietary, "Z24", spare);
         assert_eq!(code.render().as_deref(), Some("Z24"));
-        code.set(CodePart::Domain, "PMNT");
-        code.set(CodePart::Family, "ICDT");
-        code.set(CodePart::SubFamily, "DMCT");
+        code.set(CodePart::Domain, "PMNT", spare);
+        code.set(CodePart::Family, "ICDT", spare);
+        code.set(CodePart::SubFamily, "DMCT", spare);
         assert_eq!(code.render().as_deref(), Some("PMNT/ICDT/DMCT"));
     }
 }

@@ -868,7 +868,7 @@ impl crate::sink::Sink for Counting {
     fn statement(&mut self, _: crate::Statement) {
         self.statements += 1;
     }
-    fn transaction(&mut self, _: crate::Transaction) {
+    fn transaction(&mut self, _: &crate::Transaction) {
         self.transactions += 1;
     }
 }

@@ -15,10 +15,11 @@ use std::io::BufRead;
 use chrono::NaiveDate;
 
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics};
-use crate::model::{Account, Direction, EntryStatus, Remittance, Statement, Transaction};
+use crate::model::{Account, Direction, EntryStatus, Statement, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
+use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 
 pub use profile::{ColumnRef, Columns, CsvProfile, SignConvention, TextEncoding};
@@ -67,6 +68,8 @@ pub fn parse<R: BufRead>(
         line_offset: skipped.lines,
         byte_offset: skipped.bytes,
         diagnostics,
+        tx: scratch::blank(),
+        spare: Spare::default(),
     };
     rows.run(&mut reader, options, sink);
     Some(profile.name.clone())
@@ -93,6 +96,35 @@ fn skip_lines<R: BufRead>(input: &mut R, count: usize) -> std::io::Result<Skippe
     Ok(skipped)
 }
 
+/// One row as the field readers see it: the csv crate's record, and its bytes as text
+/// when they are UTF-8, validated once for the whole row rather than field by field.
+struct Row<'r> {
+    bytes: &'r csv::ByteRecord,
+    utf8: Option<&'r str>,
+}
+
+impl<'r> Row<'r> {
+    fn new(bytes: &'r csv::ByteRecord, encoding: TextEncoding) -> Row<'r> {
+        let utf8 = match encoding {
+            TextEncoding::Utf8 => std::str::from_utf8(bytes.as_slice()).ok(),
+            TextEncoding::Windows1252 => None,
+        };
+        Row { bytes, utf8 }
+    }
+}
+
+/// `str::trim`, with a quick answer for the usual field that starts and ends with a
+/// printable ASCII character.
+fn trim(text: &str) -> &str {
+    let printable = |byte: Option<&u8>| byte.is_some_and(|byte| byte.is_ascii_graphic());
+    let bytes = text.as_bytes();
+    if printable(bytes.first()) && printable(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    }
+}
+
 /// Column positions resolved against the header (or given as indexes).
 struct ResolvedColumns {
     booking_date: usize,
@@ -115,6 +147,9 @@ struct RowReader<'a> {
     line_offset: u64,
     byte_offset: u64,
     diagnostics: &'a mut Diagnostics,
+    /// The record lent to the sink for every row, and the storage it reuses.
+    tx: Transaction,
+    spare: Spare,
 }
 
 impl RowReader<'_> {
@@ -216,8 +251,9 @@ impl RowReader<'_> {
             let Some(columns) = columns.as_ref() else {
                 return;
             };
-            if let Some(transaction) = self.row(columns, &record, position) {
-                sink.transaction(transaction);
+            let row = Row::new(&record, self.profile.encoding);
+            if self.row(columns, &row, position).is_some() {
+                sink.transaction(&self.tx);
             }
             if self.diagnostics.is_full() {
                 return;
@@ -335,24 +371,25 @@ impl RowReader<'_> {
         })
     }
 
-    fn text(&self, record: &csv::ByteRecord, column: Option<usize>) -> Option<String> {
-        self.borrowed(record, column).map(Cow::into_owned)
-    }
-
     /// The trimmed text of a field, borrowed from the record when it is valid UTF-8
     /// (the common case), so that fields that are only parsed cost no allocation.
-    fn borrowed<'r>(
-        &self,
-        record: &'r csv::ByteRecord,
+    fn borrowed<'r>(&self, record: &Row<'r>, column: Option<usize>) -> Option<Cow<'r, str>> {
+        Self::field(self.profile, record, column)
+    }
+
+    /// [`RowReader::borrowed`] without `self`, so that the row's record can be filled
+    /// while a field is borrowed.
+    fn field<'r>(
+        profile: &CsvProfile,
+        record: &Row<'r>,
         column: Option<usize>,
     ) -> Option<Cow<'r, str>> {
-        let field = record.get(column?)?;
-        let text = match self.profile.encoding {
-            // `from_utf8` first: its ASCII fast path is several times quicker than the
-            // lossy decoder's chunk iterator on the short fields of a bank export.
-            TextEncoding::Utf8 => match std::str::from_utf8(field) {
-                Ok(text) => Cow::Borrowed(text),
-                Err(_) => String::from_utf8_lossy(field),
+        let range = record.bytes.range(column?)?;
+        let field = &record.bytes.as_slice()[range.clone()];
+        let text = match profile.encoding {
+            TextEncoding::Utf8 => match record.utf8.and_then(|whole| whole.get(range)) {
+                Some(text) => Cow::Borrowed(text),
+                None => String::from_utf8_lossy(field),
             },
             TextEncoding::Windows1252 => {
                 encoding_rs::WINDOWS_1252
@@ -361,9 +398,9 @@ impl RowReader<'_> {
             }
         };
         let trimmed = match text {
-            Cow::Borrowed(text) => Cow::Borrowed(text.trim()),
-            Cow::Owned(text) if text.trim().len() == text.len() => Cow::Owned(text),
-            Cow::Owned(text) => Cow::Owned(text.trim().to_owned()),
+            Cow::Borrowed(text) => Cow::Borrowed(trim(text)),
+            Cow::Owned(text) if trim(&text).len() == text.len() => Cow::Owned(text),
+            Cow::Owned(text) => Cow::Owned(trim(&text).to_owned()),
         };
         (!trimmed.is_empty()).then_some(trimmed)
     }
@@ -388,7 +425,7 @@ impl RowReader<'_> {
 
     fn date(
         &mut self,
-        record: &csv::ByteRecord,
+        record: &Row<'_>,
         column: Option<usize>,
         field: &str,
         position: Position,
@@ -416,12 +453,13 @@ impl RowReader<'_> {
         }
     }
 
+    /// Reads a row into `self.tx`; `None` when the row gives no transaction.
     fn row(
         &mut self,
         columns: &ResolvedColumns,
-        record: &csv::ByteRecord,
+        record: &Row<'_>,
         position: Position,
-    ) -> Option<Transaction> {
+    ) -> Option<()> {
         let mut ok = true;
         let booking_date =
             match self.date(record, Some(columns.booking_date), "booking_date", position) {
@@ -508,33 +546,30 @@ impl RowReader<'_> {
                 }
             }
         };
-        let amount = Money::new(signed.abs(), currency);
-        let description: Vec<String> = columns
-            .description
-            .iter()
-            .filter_map(|&column| self.text(record, Some(column)))
-            .collect();
-        Some(Transaction {
-            direction,
-            amount,
-            status: EntryStatus::Booked,
-            reversal: false,
-            booking_date,
-            value_date,
-            bank_ref: self.text(record, columns.bank_ref).unwrap_or_default(),
-            end_to_end_id: None,
-            customer_ref: None,
-            trace_number: None,
-            payer_name: self.text(record, columns.payer_name),
-            payer_account: self.text(record, columns.payer_account),
-            bank_tx_code: None,
-            remittance: Remittance {
-                lines: description,
-                items: Vec::new(),
-            },
-            return_info: None,
-            position,
-        })
+        let tx = &mut self.tx;
+        self.spare.reset(tx);
+        tx.direction = direction;
+        tx.amount = Money::new(signed.abs(), currency);
+        tx.status = EntryStatus::Booked;
+        tx.booking_date = booking_date;
+        tx.value_date = value_date;
+        tx.position = position;
+        let text = |column: Option<usize>| Self::field(self.profile, record, column);
+        if let Some(bank_ref) = text(columns.bank_ref) {
+            tx.bank_ref.push_str(&bank_ref);
+        }
+        if let Some(name) = text(columns.payer_name) {
+            self.spare.set_some(&mut tx.payer_name, &name);
+        }
+        if let Some(account) = text(columns.payer_account) {
+            self.spare.set_some(&mut tx.payer_account, &account);
+        }
+        for &column in &columns.description {
+            if let Some(line) = text(Some(column)) {
+                self.spare.push_str(&mut tx.remittance.lines, &line);
+            }
+        }
+        Some(())
     }
 
     fn direction_from_marker(&mut self, marker: &str, position: Position) -> Option<Direction> {
@@ -573,7 +608,7 @@ impl RowReader<'_> {
     fn signed_amount(
         &mut self,
         columns: &ResolvedColumns,
-        record: &csv::ByteRecord,
+        record: &Row<'_>,
         position: Position,
     ) -> Option<rust_decimal::Decimal> {
         let separators = amount::Separators {

@@ -6,12 +6,13 @@
 //! only a CTX entry keeps its addenda text (bounded by `Limits::ctx_addenda_max`).
 
 use super::codes;
-use super::fields::{aba_check_digit, digits, lossy, trim, Record};
+use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Direction, EntryStatus, Remittance, ReturnInfo, Transaction};
+use crate::model::{Direction, EntryStatus, ReturnInfo, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
+use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 use crate::x12;
 
@@ -82,8 +83,14 @@ pub(super) struct EntryTotals {
     pub credit: u128,
 }
 
+/// The entry being read, kept in place from one entry to the next: its transaction
+/// record is lent to the sink, and the storage of its strings and addenda buffers is
+/// reused, so that reading entries allocates nothing once warmed up.
 pub(super) struct PendingEntry {
+    /// Whether an entry is being read; false between entries.
+    pub open: bool,
     tx: Transaction,
+    spare: Spare,
     concatenate: bool,
     addenda_indicator: bool,
     declared_addenda: Option<u64>,
@@ -98,18 +105,36 @@ pub(super) struct PendingEntry {
     payment_positions: Vec<Position>,
 }
 
-/// Reads an entry detail record. Returns the entry (unless it is unusable) and what it
-/// adds to the controls (whenever its routing number and amount could be read).
-/// Addenda text and positions buffers, handed from one entry to the next so that
-/// reading entries allocates nothing for them once warmed up.
-pub(super) type Buffers = (Vec<u8>, Vec<Position>);
+impl Default for PendingEntry {
+    fn default() -> PendingEntry {
+        PendingEntry {
+            open: false,
+            tx: scratch::blank(),
+            spare: Spare::default(),
+            concatenate: false,
+            addenda_indicator: false,
+            declared_addenda: None,
+            addenda: 0,
+            iat_mandatory: 0,
+            payment_count: 0,
+            indicator_reported: false,
+            limit_reported: false,
+            payment_text: Vec::new(),
+            payment_positions: Vec::new(),
+        }
+    }
+}
 
+/// Reads an entry detail record into `entry`, which is left closed when the entry is
+/// unusable. Returns what the record adds to the controls (whenever its routing
+/// number and amount could be read).
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
-    buffers: Buffers,
+    entry: &mut PendingEntry,
     diagnostics: &mut Diagnostics,
-) -> (Option<PendingEntry>, Option<EntryTotals>) {
+) -> Option<EntryTotals> {
+    entry.open = false;
     let code = record.number(2, 3, "transaction code", diagnostics);
     let routing_raw = record.raw(4, 11);
     let routing = digits(routing_raw);
@@ -190,61 +215,57 @@ pub(super) fn read_entry(
         _ => None,
     };
     let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
-        return (None, totals);
+        return totals;
     };
     let Ok(cents) = i64::try_from(amount) else {
-        return (None, totals);
+        return totals;
     };
     let status = match kind {
         CodeKind::Live | CodeKind::ReturnOrNoc if cents > 0 => EntryStatus::Booked,
         _ => EntryStatus::Info,
     };
     let customer_ref = match batch.sec.as_str() {
-        _ if batch.adv || batch.iat => String::new(),
-        "CIE" => record.text(55, 76),
-        "MTE" => record.text(62, 76),
-        "SHR" => String::new(),
-        _ => record.text(40, 54),
+        _ if batch.adv || batch.iat => "".into(),
+        "CIE" => record.str(55, 76),
+        "MTE" => record.str(62, 76),
+        "SHR" => "".into(),
+        _ => record.str(40, 54),
     };
-    let trace = lossy(trace_raw);
-    let mut bank_tx_code = String::with_capacity(batch.sec.len() + 3);
-    bank_tx_code.push_str(&batch.sec);
-    bank_tx_code.push('/');
+    let PendingEntry { tx, spare, .. } = entry;
+    spare.reset(tx);
+    tx.direction = direction;
+    tx.amount = Money::from_minor(cents, Currency::USD);
+    tx.status = status;
+    tx.booking_date = batch.effective;
+    tx.value_date = batch.settlement;
+    tx.position = record.position;
+    let trace = record.raw_str(80, 94);
+    tx.bank_ref.push_str(&trace);
+    spare.set(&mut tx.customer_ref, &customer_ref);
+    spare.set_some(&mut tx.trace_number, &trace);
+    if let Some(name) = &batch.company_name {
+        spare.set_some(&mut tx.payer_name, name);
+    }
+    if let Some(id) = &batch.company_id {
+        spare.set_some(&mut tx.payer_account, id);
+    }
+    let code = spare.fill(&mut tx.bank_tx_code);
+    code.push_str(&batch.sec);
+    code.push('/');
     // The code was read as two digits above, so these bytes are ASCII.
-    bank_tx_code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
-    let tx = Transaction {
-        direction,
-        amount: Money::from_minor(cents, Currency::USD),
-        status,
-        reversal: false,
-        booking_date: batch.effective,
-        value_date: batch.settlement,
-        bank_ref: trace.clone(),
-        end_to_end_id: None,
-        customer_ref: (!customer_ref.is_empty()).then_some(customer_ref),
-        trace_number: Some(trace),
-        payer_name: batch.company_name.clone(),
-        payer_account: batch.company_id.clone(),
-        bank_tx_code: Some(bank_tx_code),
-        remittance: Remittance::default(),
-        return_info: None,
-        position: record.position,
-    };
-    let (payment_text, payment_positions) = buffers;
-    let entry = PendingEntry {
-        tx,
-        concatenate: batch.concatenates_addenda(),
-        addenda_indicator: indicator,
-        declared_addenda: declared_addenda.map(|count| count as u64),
-        addenda: 0,
-        iat_mandatory: 0,
-        payment_count: 0,
-        indicator_reported: false,
-        limit_reported: false,
-        payment_text,
-        payment_positions,
-    };
-    (Some(entry), totals)
+    code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
+    entry.open = true;
+    entry.concatenate = batch.concatenates_addenda();
+    entry.addenda_indicator = indicator;
+    entry.declared_addenda = declared_addenda.map(|count| count as u64);
+    entry.addenda = 0;
+    entry.iat_mandatory = 0;
+    entry.payment_count = 0;
+    entry.indicator_reported = false;
+    entry.limit_reported = false;
+    entry.payment_text.clear();
+    entry.payment_positions.clear();
+    totals
 }
 
 impl PendingEntry {
@@ -315,9 +336,9 @@ impl PendingEntry {
             b"11" => {
                 self.iat_mandatory += 1;
                 self.check_entry_sequence(record, diagnostics);
-                let originator = record.text(4, 38);
+                let originator = record.str(4, 38);
                 if !originator.is_empty() {
-                    self.tx.payer_name = Some(originator);
+                    self.spare.set_some(&mut self.tx.payer_name, &originator);
                 }
             }
             b"02" => {}
@@ -416,14 +437,15 @@ impl PendingEntry {
         }
     }
 
-    /// Completes the entry: checks its addenda count, reads its remittance, and hands
-    /// it to the sink.
+    /// Completes the entry: checks its addenda count, reads its remittance, hands it
+    /// to the sink and closes it.
     pub(super) fn finish(
-        mut self,
+        &mut self,
         options: &Options,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
-    ) -> Buffers {
+    ) {
+        self.open = false;
         let position = self.tx.position;
         if self.addenda_indicator && self.addenda == 0 {
             diagnostics.push(
@@ -465,12 +487,7 @@ impl PendingEntry {
             }
         }
         self.remittance(diagnostics);
-        let mut text = std::mem::take(&mut self.payment_text);
-        let mut positions = std::mem::take(&mut self.payment_positions);
-        sink.transaction(self.tx);
-        text.clear();
-        positions.clear();
-        (text, positions)
+        sink.transaction(&self.tx);
     }
 
     fn remittance(&mut self, diagnostics: &mut Diagnostics) {
@@ -486,14 +503,12 @@ impl PendingEntry {
         if self.concatenate && x12::looks_like_x12(text) {
             let parsed = x12::parse_820(text);
             self.report_x12(&parsed, 0, diagnostics);
-            let remittance = parsed.remittance(Currency::USD);
             if let Some(payer) = parsed.payer_name() {
                 if self.tx.payer_name.as_deref() != Some(payer) {
                     self.tx.remittance.lines.push(format!("payer {payer}"));
                 }
             }
-            self.tx.remittance.lines.extend(remittance.lines);
-            self.tx.remittance.items.extend(remittance.items);
+            parsed.append_remittance(Currency::USD, &mut self.tx.remittance, &mut self.spare);
             self.check_ctx_amount(&parsed, diagnostics);
             return;
         }
@@ -502,14 +517,16 @@ impl PendingEntry {
             if line.is_empty() {
                 continue;
             }
-            self.tx.remittance.lines.push(lossy(line));
+            self.spare
+                .push_str(&mut self.tx.remittance.lines, &lossy_str(line));
             if x12::looks_like_x12(line) {
                 let parsed = x12::parse_820(chunk);
                 self.report_x12(&parsed, index, diagnostics);
-                self.tx
-                    .remittance
-                    .items
-                    .extend(parsed.remittance(Currency::USD).items);
+                parsed.append_items(
+                    Currency::USD,
+                    &mut self.tx.remittance.items,
+                    &mut self.spare,
+                );
             }
         }
     }

@@ -2,6 +2,8 @@
 //! routing check digits, each failing into a located diagnostic that names the record
 //! and the field.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::codes;
@@ -14,11 +16,22 @@ pub(super) const RECORD_LENGTH: usize = 94;
 #[derive(Clone, Copy)]
 pub(super) struct Record<'a> {
     pub bytes: &'a [u8],
+    /// The record as text when it is UTF-8, validated once for all its fields.
+    text: Option<&'a str>,
     pub position: Position,
     pub name: &'static str,
 }
 
 impl<'a> Record<'a> {
+    pub fn new(bytes: &'a [u8], position: Position, name: &'static str) -> Record<'a> {
+        Record {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+            position,
+            name,
+        }
+    }
+
     /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.
     pub fn raw(&self, start: usize, end: usize) -> &'a [u8] {
         self.bytes.get(start - 1..end).unwrap_or(b"")
@@ -26,8 +39,27 @@ impl<'a> Record<'a> {
 
     /// Text of positions `start..=end` without surrounding spaces.
     pub fn text(&self, start: usize, end: usize) -> String {
+        self.str(start, end).into_owned()
+    }
+
+    /// Positions `start..=end` as they are (spaces kept), borrowed when UTF-8.
+    pub fn raw_str(&self, start: usize, end: usize) -> Cow<'a, str> {
+        match self.text.and_then(|text| text.get(start - 1..end)) {
+            Some(text) => Cow::Borrowed(text),
+            None => lossy_str(self.raw(start, end)),
+        }
+    }
+
+    /// Like [`Record::text`], borrowed from the record when it is UTF-8.
+    pub fn str(&self, start: usize, end: usize) -> Cow<'a, str> {
         let raw = self.raw(start, end);
-        lossy(trim(raw))
+        let (from, to) = trimmed(raw);
+        let from = start - 1 + from;
+        let to = start - 1 + to;
+        match self.text.and_then(|text| text.get(from..to)) {
+            Some(text) => Cow::Borrowed(text),
+            None => lossy_str(self.bytes.get(from..to).unwrap_or(b"")),
+        }
     }
 
     /// Digits of positions `start..=end` as a number, or an error diagnostic.
@@ -158,19 +190,36 @@ pub(super) fn digits(raw: &[u8]) -> Option<u128> {
 }
 
 pub(super) fn trim(raw: &[u8]) -> &[u8] {
-    let start = raw.iter().position(|&b| b != b' ').unwrap_or(raw.len());
-    let end = raw
-        .iter()
-        .rposition(|&b| b != b' ')
-        .map_or(start, |i| i + 1);
-    &raw[start..end]
+    let (from, to) = trimmed(raw);
+    &raw[from..to]
+}
+
+/// The range of `raw` without leading and trailing spaces. Fixed-width text fields
+/// are padded on the right, often for most of their width: the padding is skipped
+/// eight bytes at a time.
+fn trimmed(raw: &[u8]) -> (usize, usize) {
+    let mut end = raw.len();
+    while end >= 8 && raw[end - 8..end] == *b"        " {
+        end -= 8;
+    }
+    while end > 0 && raw[end - 1] == b' ' {
+        end -= 1;
+    }
+    let start = raw[..end].iter().position(|&b| b != b' ').unwrap_or(end);
+    (start, end)
 }
 
 /// Text of a field; bytes that are not UTF-8 (NACHA is ASCII) become U+FFFD.
 pub(super) fn lossy(raw: &[u8]) -> String {
+    lossy_str(raw).into_owned()
+}
+
+/// Like [`lossy`], borrowed when the bytes are UTF-8.
+pub(super) fn lossy_str(raw: &[u8]) -> Cow<'_, str> {
+    // `from_utf8` first: its ASCII fast path beats the lossy decoder's on short fields.
     match std::str::from_utf8(raw) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(raw).into_owned(),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
     }
 }
 
@@ -222,6 +271,25 @@ pub(super) fn aba_check_digit(routing: &[u8]) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimming_and_fields_as_text() {
+        for (raw, trimmed) in [
+            (&b""[..], &b""[..]),
+            (b"   ", b""),
+            (b"  a b  ", b"a b"),
+            (b"abc                 ", b"abc"),
+            (b"                  x", b"x"),
+        ] {
+            assert_eq!(trim(raw), trimmed);
+        }
+        let record = Record::new(b"6ab  \xC3\xA9 ", Position::default(), "entry");
+        assert_eq!(record.str(2, 5), "ab");
+        assert_eq!(record.str(6, 8), "\u{e9}");
+        let broken = Record::new(b"6ab \xFF ", Position::default(), "entry");
+        assert_eq!(broken.str(2, 3), "ab");
+        assert_eq!(broken.str(4, 6), "\u{fffd}");
+    }
 
     #[test]
     fn check_digits_follow_the_aba_weights() {

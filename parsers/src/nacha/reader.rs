@@ -59,8 +59,7 @@ pub(super) struct Reader<'a> {
     diagnostics: &'a mut Diagnostics,
     phase: Phase,
     batch: Option<Batch>,
-    entry: Option<PendingEntry>,
-    buffers: super::entry::Buffers,
+    entry: PendingEntry,
     /// An entry that could not be used: its addenda are skipped quietly.
     skipping_addenda: bool,
     file: Controls,
@@ -83,8 +82,7 @@ impl<'a> Reader<'a> {
             diagnostics,
             phase: Phase::Start,
             batch: None,
-            entry: None,
-            buffers: Default::default(),
+            entry: PendingEntry::default(),
             skipping_addenda: false,
             file: Controls::default(),
             batches: 0,
@@ -199,11 +197,7 @@ impl<'a> Reader<'a> {
             }
             return None;
         }
-        let record = |bytes: &'b [u8]| Record {
-            bytes,
-            position,
-            name,
-        };
+        let record = |bytes: &'b [u8]| Record::new(bytes, position, name);
         if bytes.len() == RECORD_LENGTH {
             return Some(Some(record(bytes)));
         }
@@ -256,11 +250,7 @@ impl<'a> Reader<'a> {
         }
         padded.fill(b' ');
         padded[..bytes.len()].copy_from_slice(bytes);
-        Some(Some(Record {
-            bytes: &padded[..],
-            position,
-            name,
-        }))
+        Some(Some(Record::new(&padded[..], position, name)))
     }
 
     fn record(&mut self, record: Record<'_>, sink: &mut dyn Sink) {
@@ -479,8 +469,7 @@ impl<'a> Reader<'a> {
             return;
         };
         batch.controls.entry_addenda += 1;
-        let buffers = std::mem::take(&mut self.buffers);
-        let (entry, totals) = read_entry(&record, &batch.context, buffers, self.diagnostics);
+        let totals = read_entry(&record, &batch.context, &mut self.entry, self.diagnostics);
         if let Some(totals) = totals {
             let controls = &mut batch.controls;
             controls.hash = (controls.hash + totals.routing) % HASH_MODULUS;
@@ -508,18 +497,17 @@ impl<'a> Reader<'a> {
                 );
             }
         }
-        self.skipping_addenda = entry.is_none();
-        self.entry = entry;
+        self.skipping_addenda = !self.entry.open;
     }
 
     fn addenda(&mut self, record: Record<'_>) {
         if let Some(batch) = self.batch.as_mut() {
             batch.controls.entry_addenda += 1;
         }
-        match self.entry.as_mut() {
-            Some(entry) => entry.addenda(&record, self.options, self.diagnostics),
-            None if self.skipping_addenda => {}
-            None => self.diagnostics.push(
+        match &mut self.entry {
+            entry if entry.open => entry.addenda(&record, self.options, self.diagnostics),
+            _ if self.skipping_addenda => {}
+            _ => self.diagnostics.push(
                 Diagnostic::error(
                     codes::UNEXPECTED_RECORD,
                     record.position,
@@ -532,8 +520,8 @@ impl<'a> Reader<'a> {
     }
 
     fn close_entry(&mut self, sink: &mut dyn Sink) {
-        if let Some(entry) = self.entry.take() {
-            self.buffers = entry.finish(self.options, sink, self.diagnostics);
+        if self.entry.open {
+            self.entry.finish(self.options, sink, self.diagnostics);
         }
     }
 

@@ -15,6 +15,7 @@ use super::lexer::Segment;
 use crate::diagnostic::{codes as common, DiagnosticCode, Severity};
 use crate::model::{Direction, ReferenceKind, Remittance, RemittanceItem};
 use crate::money::{parse_plain_decimal, Currency, Money};
+use crate::scratch::Spare;
 
 /// One problem found in X12 text, located by segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,20 +109,43 @@ pub struct TransactionSet {
 impl TransactionSet {
     /// The structured remittance, amounts in `currency`.
     pub fn remittance(&self, currency: Currency) -> Remittance {
+        let mut remittance = Remittance::default();
+        self.append_remittance(currency, &mut remittance, &mut Spare::default());
+        remittance
+    }
+
+    /// Appends the structured remittance to `remittance`, its texts written into
+    /// storage kept in `spare`.
+    pub fn append_remittance(
+        &self,
+        currency: Currency,
+        remittance: &mut Remittance,
+        spare: &mut Spare,
+    ) {
+        for line in &self.lines {
+            spare.push_str(&mut remittance.lines, line);
+        }
+        self.append_items(currency, &mut remittance.items, spare);
+    }
+
+    /// Appends the remittance items only.
+    pub fn append_items(
+        &self,
+        currency: Currency,
+        items: &mut Vec<RemittanceItem>,
+        spare: &mut Spare,
+    ) {
         let money = |amount: Option<Decimal>| amount.map(|amount| Money::new(amount, currency));
-        Remittance {
-            lines: self.lines.clone(),
-            items: self
-                .items
-                .iter()
-                .map(|item| RemittanceItem {
-                    kind: item.kind,
-                    reference: item.reference.clone(),
-                    paid: money(item.paid),
-                    document_total: money(item.total),
-                    discount: money(item.discount),
-                })
-                .collect(),
+        for item in &self.items {
+            let mut reference = spare.string();
+            reference.push_str(&item.reference);
+            items.push(RemittanceItem {
+                kind: item.kind,
+                reference,
+                paid: money(item.paid),
+                document_total: money(item.total),
+                discount: money(item.discount),
+            });
         }
     }
 

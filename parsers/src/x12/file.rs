@@ -250,7 +250,7 @@ impl Reader<'_> {
             position,
         });
         let remittance: Remittance = set.remittance(currency);
-        sink.transaction(Transaction {
+        sink.transaction(&Transaction {
             direction,
             amount: Money::new(amount, currency),
             status,

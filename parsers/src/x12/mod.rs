@@ -32,9 +32,10 @@ use std::io::BufRead;
 pub use engine::{Problem, TransactionSet};
 
 use crate::diagnostic::{Diagnostics, Severity};
-use crate::model::Remittance;
+use crate::model::{Remittance, RemittanceItem};
 use crate::money::Currency;
 use crate::options::Options;
+use crate::scratch::Spare;
 use crate::sink::Sink;
 
 /// Parses a standalone X12 820 file. Returns the version the sender declares
@@ -62,12 +63,33 @@ impl Parsed820 {
     /// All sets' remittance merged, amounts in each set's CUR currency or `currency`.
     pub fn remittance(&self, currency: Currency) -> Remittance {
         let mut merged = Remittance::default();
-        for set in &self.sets {
-            let part = set.remittance(set.currency.unwrap_or(currency));
-            merged.lines.extend(part.lines);
-            merged.items.extend(part.items);
-        }
+        self.append_remittance(currency, &mut merged, &mut Spare::default());
         merged
+    }
+
+    /// Appends what [`Parsed820::remittance`] gives to `remittance`, its texts written
+    /// into storage kept in `spare`.
+    pub fn append_remittance(
+        &self,
+        currency: Currency,
+        remittance: &mut Remittance,
+        spare: &mut Spare,
+    ) {
+        for set in &self.sets {
+            set.append_remittance(set.currency.unwrap_or(currency), remittance, spare);
+        }
+    }
+
+    /// Appends the remittance items only.
+    pub fn append_items(
+        &self,
+        currency: Currency,
+        items: &mut Vec<RemittanceItem>,
+        spare: &mut Spare,
+    ) {
+        for set in &self.sets {
+            set.append_items(set.currency.unwrap_or(currency), items, spare);
+        }
     }
 
     /// The first N1*PR payer name.

@@ -366,9 +366,9 @@ impl Parser<'_> {
             Field::EntryReversal => entry.reversal = reversal.unwrap_or(false),
             Field::EntryBookingDate => entry.booking_date = date,
             Field::EntryValueDate => entry.value_date = date,
-            Field::EntryBankRef => entry.bank_ref = owned(text),
-            Field::EntryInfo => entry.info = owned(text),
-            Field::EntryCode(part) => entry.code.set(part, text),
+            Field::EntryBankRef => self.spare.set(&mut entry.bank_ref, text),
+            Field::EntryInfo => self.spare.set(&mut entry.info, text),
+            Field::EntryCode(part) => entry.code.set(part, text, &mut self.spare),
             _ => {}
         }
     }
@@ -393,22 +393,23 @@ impl Parser<'_> {
         let Some(detail) = self.detail.as_mut() else {
             return;
         };
+        let spare = &mut self.spare;
         match field {
-            Field::TxBankRef => detail.bank_ref = owned(text),
-            Field::TxEndToEndId => detail.end_to_end_id = owned(text),
-            Field::TxInstructionId => detail.instruction_id = owned(text),
-            Field::TxTransactionId => detail.transaction_id = owned(text),
-            Field::TxUetr => detail.uetr = owned(text),
+            Field::TxBankRef => spare.set(&mut detail.bank_ref, text),
+            Field::TxEndToEndId => spare.set(&mut detail.end_to_end_id, text),
+            Field::TxInstructionId => spare.set(&mut detail.instruction_id, text),
+            Field::TxTransactionId => spare.set(&mut detail.transaction_id, text),
+            Field::TxUetr => spare.set(&mut detail.uetr, text),
             Field::TxAmount => detail.amount = amount,
             Field::TxDetailAmount => detail.detail_amount = amount,
             Field::TxDirection => detail.direction = direction,
-            Field::TxCode(part) => detail.code.set(part, text),
-            Field::TxPartyName(party) => detail.names[party as usize] = owned(text),
-            Field::TxPartyAccount(side) => detail.accounts[side as usize] = owned(text),
+            Field::TxCode(part) => detail.code.set(part, text, spare),
+            Field::TxPartyName(party) => spare.set(&mut detail.names[party as usize], text),
+            Field::TxPartyAccount(side) => spare.set(&mut detail.accounts[side as usize], text),
             Field::TxUnstructured if !text.is_empty() => {
-                detail.remittance.lines.push(text.to_owned());
+                spare.push_str(&mut detail.remittance.lines, text);
             }
-            Field::TxInfo => detail.info = owned(text),
+            Field::TxInfo => spare.set(&mut detail.info, text),
             _ => {}
         }
     }

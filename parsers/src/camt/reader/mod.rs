@@ -16,15 +16,16 @@ use rust_decimal::Decimal;
 
 use super::codes;
 use super::counting::{newlines, CountingReader, Overrun};
-use super::entry::{self, Booking, EntryState, TxState};
+use super::entry::{self, Booking, EntryState, FreeDetails, TxState};
 use super::remittance::StrdState;
 use super::statement::{add, BalanceState, Kind, StatementState};
 use super::tags::Tag;
 use crate::diagnostic::{codes as common, Diagnostic, DiagnosticCode, Diagnostics, Severity};
-use crate::model::{Direction, EntryStatus};
+use crate::model::{Direction, EntryStatus, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
+use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 
 /// What the file held, counted the way the corpus manifest counts it: entries are
@@ -155,7 +156,7 @@ struct Parser<'a> {
     statement: Option<StatementState>,
     balance: Option<BalanceState>,
     entry: Option<EntryState>,
-    detail: Option<TxState>,
+    detail: Option<Box<TxState>>,
     structured: Option<StrdState>,
     /// Depth of the element whose text is being captured, 0 for none.
     capture_depth: usize,
@@ -167,6 +168,11 @@ struct Parser<'a> {
     last_currency: Option<Currency>,
     totals: FileTotals,
     stopped: bool,
+    /// The record lent to the sink for every transaction, the storage its texts reuse,
+    /// and details kept for reuse.
+    tx: Transaction,
+    spare: Spare,
+    free_details: FreeDetails,
 }
 
 impl<'a> Parser<'a> {
@@ -195,6 +201,9 @@ impl<'a> Parser<'a> {
             last_currency: None,
             totals: FileTotals::default(),
             stopped: false,
+            tx: scratch::blank(),
+            spare: Spare::default(),
+            free_details: FreeDetails::default(),
         }
     }
 
@@ -505,9 +514,9 @@ impl<'a> Parser<'a> {
                 }
                 self.count_record(position);
                 if let Some(first) = held {
-                    self.emit_batched(*first, 1);
+                    self.emit_batched(first, 1);
                 }
-                self.detail = Some(TxState::new(depth, position));
+                self.detail = Some(TxState::take(&mut self.free_details, depth, position));
             }
             Tag::Strd
                 if parent == Tag::RmtInf
@@ -626,9 +635,11 @@ impl<'a> Parser<'a> {
             return;
         };
         if let Some(merged) = entry.merged.as_mut() {
-            merged.absorb(detail);
+            let mut detail = detail;
+            merged.absorb(&mut detail);
+            TxState::free(detail, &mut self.spare, &mut self.free_details);
         } else if entry.details == 1 {
-            entry.held = Some(Box::new(detail));
+            entry.held = Some(detail);
         } else {
             let index = entry.details;
             self.emit_batched(detail, index);
@@ -636,10 +647,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Emits one detail of a batched entry with its own amount and direction.
-    fn emit_batched(&mut self, detail: TxState, index: u32) {
+    fn emit_batched(&mut self, mut detail: Box<TxState>, index: u32) {
         // Fields are borrowed one by one (entry, sink, diagnostics) rather than
         // through `&mut self` helpers, so that the entry is not moved out and back.
         let Some(entry) = self.entry.as_mut() else {
+            TxState::free(detail, &mut self.spare, &mut self.free_details);
             return;
         };
         let entry_currency = entry.currency();
@@ -651,19 +663,24 @@ impl<'a> Parser<'a> {
                 } else {
                     entry.batch_foreign = true;
                 }
-                let bank_ref = match (&detail.bank_ref, &entry.bank_ref) {
-                    (Some(own), _) => own.clone(),
-                    (None, Some(entry_ref)) => format!("{entry_ref}/{index}"),
-                    (None, None) => String::new(),
-                };
+                let own_ref = detail.bank_ref.take();
                 let booking = Booking {
                     entry,
                     amount,
                     direction,
-                    bank_ref,
                 };
-                self.sink
-                    .transaction(entry::transaction(booking, Some(detail)));
+                let tx = &mut self.tx;
+                entry::fill(tx, &mut self.spare, booking, Some(&mut detail));
+                match (&own_ref, &entry.bank_ref) {
+                    (Some(own), _) => tx.bank_ref.push_str(own),
+                    (None, Some(entry_ref)) => {
+                        use std::fmt::Write;
+                        let _ = write!(tx.bank_ref, "{entry_ref}/{index}");
+                    }
+                    (None, None) => {}
+                }
+                self.sink.transaction(tx);
+                detail.bank_ref = own_ref;
             }
             (None, _) => {
                 entry.batch_foreign = true;
@@ -680,12 +697,18 @@ impl<'a> Parser<'a> {
             // The entry's missing indicator is reported when the entry ends.
             (Some(_), None) => {}
         }
+        TxState::free(detail, &mut self.spare, &mut self.free_details);
     }
 
     fn end_entry(&mut self) {
         let Some(mut entry) = self.entry.take() else {
             return;
         };
+        self.close_entry(&mut entry);
+        entry.recycle(&mut self.spare, &mut self.free_details);
+    }
+
+    fn close_entry(&mut self, entry: &mut EntryState) {
         for (seen, field) in entry.seen.iter().zip(["Amt", "CdtDbtInd", "Sts"]) {
             if !seen {
                 self.push(
@@ -703,7 +726,7 @@ impl<'a> Parser<'a> {
             return;
         };
         if entry.details >= 2 && entry.merged.is_none() {
-            self.check_batch(&entry, amount, direction);
+            self.check_batch(entry, amount, direction);
         } else {
             if entry.merged.is_some() {
                 let message = format!(
@@ -716,20 +739,25 @@ impl<'a> Parser<'a> {
                         .field("NtryDtls/TxDtls"),
                 );
             }
-            let held = entry.held.take().or_else(|| entry.merged.take());
-            let bank_ref = entry
-                .bank_ref
-                .clone()
-                .or_else(|| held.as_ref().and_then(|detail| detail.bank_ref.clone()))
-                .unwrap_or_default();
+            let mut held = entry.held.take().or_else(|| entry.merged.take());
             let booking = Booking {
-                entry: &entry,
+                entry,
                 amount,
                 direction,
-                bank_ref,
             };
-            let transaction = entry::transaction(booking, held.map(|detail| *detail));
-            self.sink.transaction(transaction);
+            let tx = &mut self.tx;
+            entry::fill(tx, &mut self.spare, booking, held.as_deref_mut());
+            let bank_ref = entry
+                .bank_ref
+                .as_deref()
+                .or_else(|| held.as_ref().and_then(|detail| detail.bank_ref.as_deref()));
+            if let Some(bank_ref) = bank_ref {
+                tx.bank_ref.push_str(bank_ref);
+            }
+            self.sink.transaction(tx);
+            if let Some(detail) = held {
+                TxState::free(detail, &mut self.spare, &mut self.free_details);
+            }
         }
         let status = entry.status.unwrap_or(EntryStatus::Info);
         if let Some(statement) = self.statement.as_mut() {
