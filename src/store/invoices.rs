@@ -144,7 +144,7 @@ pub async fn upsert_many(
 
 fn parse_date(text: Option<String>) -> anyhow::Result<Option<NaiveDate>> {
     text.map(|t| {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        t.parse::<NaiveDate>()
             .with_context(|| format!("stored date {t:?} is not ISO 8601"))
     })
     .transpose()
@@ -199,7 +199,10 @@ async fn load_records(
 /// Every invoice with what is open on it now, for a reconcile run. Settled invoices
 /// are included (open amount zero) so the engine recognises payments for them.
 pub async fn load_for_matching(conn: &mut AnyConnection) -> anyhow::Result<Vec<rules::Invoice>> {
-    let rows = sqlx::query(
+    use futures_util::TryStreamExt;
+    // Streamed: the rows of a large ledger are never all held at once, only the
+    // invoices built from them.
+    let mut rows = sqlx::query(
         "SELECT i.invoice_id, i.customer_id, i.currency, i.amount_minor, i.erp_open_minor, i.issue_date, \
          i.due_date, i.po_number, i.discount_pct, i.discount_days, \
          CAST(COALESCE(a.used_minor, 0) AS BIGINT) AS used_minor \
@@ -208,35 +211,34 @@ pub async fn load_for_matching(conn: &mut AnyConnection) -> anyhow::Result<Vec<r
            FROM applications GROUP BY invoice_id \
          ) a ON a.invoice_id = i.invoice_id ORDER BY i.invoice_id",
     )
-    .fetch_all(&mut *conn)
-    .await
-    .context("could not load invoices")?;
-    rows.iter()
-        .map(|row| {
-            let currency: String = row.try_get("currency")?;
-            let erp_open: i64 = row.try_get("erp_open_minor")?;
-            let used: i64 = row.try_get("used_minor")?;
-            let discount_pct: Option<String> = row.try_get("discount_pct")?;
-            let discount_days: Option<i64> = row.try_get("discount_days")?;
-            let discount = match (discount_pct, discount_days) {
-                (Some(pct), Some(days)) => Some(rules::DiscountTerms {
-                    percent: pct
-                        .parse()
-                        .context("stored discount_pct is not a decimal")?,
-                    days: u32::try_from(days).unwrap_or(0),
-                }),
-                _ => None,
-            };
-            Ok(rules::Invoice {
-                id: row.try_get("invoice_id")?,
-                customer_id: row.try_get("customer_id")?,
-                amount: money::from_minor(row.try_get("amount_minor")?, &currency)?,
-                open_amount: money::from_minor((erp_open - used).max(0), &currency)?,
-                issue_date: parse_date(Some(row.try_get("issue_date")?))?,
-                due_date: parse_date(row.try_get("due_date")?)?,
-                po_number: row.try_get("po_number")?,
-                discount,
-            })
-        })
-        .collect()
+    .fetch(&mut *conn);
+    let mut invoices = Vec::new();
+    while let Some(row) = rows.try_next().await.context("could not load invoices")? {
+        // By position, in the order of the SELECT above.
+        let currency: String = row.try_get(2)?;
+        let erp_open: i64 = row.try_get(4)?;
+        let used: i64 = row.try_get(10)?;
+        let discount_pct: Option<String> = row.try_get(8)?;
+        let discount_days: Option<i64> = row.try_get(9)?;
+        let discount = match (discount_pct, discount_days) {
+            (Some(pct), Some(days)) => Some(rules::DiscountTerms {
+                percent: pct
+                    .parse()
+                    .context("stored discount_pct is not a decimal")?,
+                days: u32::try_from(days).unwrap_or(0),
+            }),
+            _ => None,
+        };
+        invoices.push(rules::Invoice {
+            id: row.try_get(0)?,
+            customer_id: row.try_get(1)?,
+            amount: money::from_minor(row.try_get(3)?, &currency)?,
+            open_amount: money::from_minor((erp_open - used).max(0), &currency)?,
+            issue_date: parse_date(Some(row.try_get(5)?))?,
+            due_date: parse_date(row.try_get(6)?)?,
+            po_number: row.try_get(7)?,
+            discount,
+        });
+    }
+    Ok(invoices)
 }

@@ -141,6 +141,15 @@ pub async fn known_keys(
     keys: &[&str],
 ) -> anyhow::Result<std::collections::HashSet<String>> {
     let mut known = std::collections::HashSet::new();
+    let postgres = conn.backend_name() == "PostgreSQL";
+    if postgres {
+        // The planner's statistics lag a table that grows within this transaction (the
+        // first million-row file on a new database): it would scan every stored row for
+        // each batch of keys instead of probing the unique index.
+        sqlx::query("SET LOCAL enable_seqscan = off")
+            .execute(&mut *conn)
+            .await?;
+    }
     for chunk in keys.chunks(batch::rows_per_statement(1)) {
         let sql = format!(
             "SELECT dedupe_key FROM transactions WHERE dedupe_key IN ({})",
@@ -157,6 +166,11 @@ pub async fn known_keys(
         {
             known.insert(row.try_get(0)?);
         }
+    }
+    if postgres {
+        sqlx::query("SET LOCAL enable_seqscan = on")
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(known)
 }
@@ -352,8 +366,7 @@ pub async fn load_undecided(
             },
             amount: money::from_minor(amount_minor, &currency)?,
             available: money::from_minor(amount_minor - applied_minor, &currency)?,
-            booking_date: booking_date
-                .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            booking_date: booking_date.and_then(|d| d.parse::<chrono::NaiveDate>().ok()),
             bank_ref: row.try_get("bank_ref")?,
             end_to_end_id: row.try_get("end_to_end_id")?,
             customer_ref: row.try_get("customer_ref")?,
