@@ -168,7 +168,7 @@ pub async fn known_keys(
         }
     }
     if postgres {
-        sqlx::query("SET LOCAL enable_seqscan = on")
+        sqlx::query("SET LOCAL enable_seqscan TO DEFAULT")
             .execute(&mut *conn)
             .await?;
     }
