@@ -11,7 +11,9 @@
 //! recond's readers do since `Sink::transaction` lends the record.
 
 use parsers::model::{Direction, EntryStatus};
-use parsers::scratch::{self, Spare};
+use std::borrow::Cow;
+
+use parsers::scratch::{self, Slot, Spare};
 use parsers::{Money, Position, Sink, Transaction};
 
 use crate::contenders::{Counting, Input, Prepared};
@@ -44,9 +46,9 @@ fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// A remittance line: pushed only when the model's strings are built.
-fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<String>, bytes: &[u8]) {
+fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<Cow<'static, str>>, bytes: &[u8]) {
     match MODE {
-        OWNED => lines.push(owned::<OWNED>(bytes)),
+        OWNED => lines.push(owned::<OWNED>(bytes).into()),
         REUSED => spare.push_str(lines, &text(bytes)),
         _ => {
             std::hint::black_box(bytes);
@@ -55,9 +57,11 @@ fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<String>, bytes: 
 }
 
 /// An optional field: owned, reused or left empty.
-fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Option<String>, bytes: &[u8]) {
+fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Slot, bytes: &[u8]) {
     match MODE {
-        OWNED => *slot = Some(owned::<OWNED>(bytes)).filter(|s| !s.is_empty()),
+        OWNED => {
+            *slot = Some(owned::<OWNED>(bytes).into()).filter(|s: &Cow<'_, str>| !s.is_empty())
+        }
         REUSED => spare.set(slot, &text(bytes)),
         _ => {
             std::hint::black_box(bytes);
@@ -66,10 +70,11 @@ fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Option<String>, bytes: &[u8
 }
 
 /// The bank reference, which every transaction has.
-fn set_ref<const MODE: u8>(slot: &mut String, bytes: &[u8]) {
+fn set_ref<const MODE: u8>(slot: &mut Cow<'static, str>, bytes: &[u8]) {
     match MODE {
-        OWNED => *slot = owned::<OWNED>(bytes),
+        OWNED => *slot = owned::<OWNED>(bytes).into(),
         REUSED => {
+            let slot = slot.to_mut();
             slot.clear();
             slot.push_str(&text(bytes));
         }
@@ -80,7 +85,7 @@ fn set_ref<const MODE: u8>(slot: &mut String, bytes: &[u8]) {
 }
 
 /// Starts the next transaction: a new record, or the same one emptied.
-fn next<const MODE: u8>(spare: &mut Spare, tx: &mut Transaction) {
+fn next<const MODE: u8>(spare: &mut Spare, tx: &mut Transaction<'static>) {
     if MODE == REUSED {
         spare.reset(tx);
     } else {

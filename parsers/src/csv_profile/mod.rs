@@ -15,11 +15,11 @@ use std::io::BufRead;
 use chrono::NaiveDate;
 
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics};
-use crate::model::{Account, Direction, EntryStatus, Statement, Transaction};
+use crate::model::{Account, Direction, EntryStatus, Remittance, Statement, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
-use crate::scratch::{self, Spare};
+use crate::scratch;
 use crate::sink::Sink;
 
 pub use profile::{ColumnRef, Columns, CsvProfile, SignConvention, TextEncoding};
@@ -68,8 +68,7 @@ pub fn parse<R: BufRead>(
         line_offset: skipped.lines,
         byte_offset: skipped.bytes,
         diagnostics,
-        tx: scratch::blank(),
-        spare: Spare::default(),
+        lines: Vec::new(),
     };
     rows.run(&mut reader, options, sink);
     Some(profile.name.clone())
@@ -147,9 +146,9 @@ struct RowReader<'a> {
     line_offset: u64,
     byte_offset: u64,
     diagnostics: &'a mut Diagnostics,
-    /// The record lent to the sink for every row, and the storage it reuses.
-    tx: Transaction,
-    spare: Spare,
+    /// The storage of the lines of the transaction lent to the sink, kept for the next
+    /// row (its texts borrow the row's record).
+    lines: Vec<Cow<'static, str>>,
 }
 
 impl RowReader<'_> {
@@ -252,8 +251,9 @@ impl RowReader<'_> {
                 return;
             };
             let row = Row::new(&record, self.profile.encoding);
-            if self.row(columns, &row, position).is_some() {
-                sink.transaction(&self.tx);
+            if let Some(tx) = self.row(columns, &row, position) {
+                sink.transaction(&tx);
+                self.lines = scratch::recycle(tx.remittance.lines);
             }
             if self.diagnostics.is_full() {
                 return;
@@ -453,13 +453,14 @@ impl RowReader<'_> {
         }
     }
 
-    /// Reads a row into `self.tx`; `None` when the row gives no transaction.
-    fn row(
+    /// Reads a row into a transaction whose texts borrow the row; `None` when the row
+    /// gives no transaction.
+    fn row<'r>(
         &mut self,
         columns: &ResolvedColumns,
-        record: &Row<'_>,
+        record: &Row<'r>,
         position: Position,
-    ) -> Option<()> {
+    ) -> Option<Transaction<'r>> {
         let mut ok = true;
         let booking_date =
             match self.date(record, Some(columns.booking_date), "booking_date", position) {
@@ -546,30 +547,31 @@ impl RowReader<'_> {
                 }
             }
         };
-        let tx = &mut self.tx;
-        self.spare.reset(tx);
-        tx.direction = direction;
-        tx.amount = Money::new(signed.abs(), currency);
-        tx.status = EntryStatus::Booked;
-        tx.booking_date = booking_date;
-        tx.value_date = value_date;
-        tx.position = position;
         let text = |column: Option<usize>| Self::field(self.profile, record, column);
-        if let Some(bank_ref) = text(columns.bank_ref) {
-            tx.bank_ref.push_str(&bank_ref);
-        }
-        if let Some(name) = text(columns.payer_name) {
-            self.spare.set_some(&mut tx.payer_name, &name);
-        }
-        if let Some(account) = text(columns.payer_account) {
-            self.spare.set_some(&mut tx.payer_account, &account);
-        }
-        for &column in &columns.description {
-            if let Some(line) = text(Some(column)) {
-                self.spare.push_str(&mut tx.remittance.lines, &line);
-            }
-        }
-        Some(())
+        let mut lines = scratch::recycle(std::mem::take(&mut self.lines));
+        lines.extend(
+            columns
+                .description
+                .iter()
+                .filter_map(|&column| text(Some(column))),
+        );
+        Some(Transaction {
+            direction,
+            amount: Money::new(signed.abs(), currency),
+            status: EntryStatus::Booked,
+            reversal: false,
+            booking_date,
+            value_date,
+            bank_ref: text(columns.bank_ref).unwrap_or_default(),
+            payer_name: text(columns.payer_name),
+            payer_account: text(columns.payer_account),
+            remittance: Remittance {
+                lines,
+                items: Vec::new(),
+            },
+            position,
+            ..scratch::blank()
+        })
     }
 
     fn direction_from_marker(&mut self, marker: &str, position: Position) -> Option<Direction> {

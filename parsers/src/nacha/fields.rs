@@ -32,6 +32,21 @@ impl<'a> Record<'a> {
         }
     }
 
+    /// A record already known to be UTF-8, not validated again.
+    pub fn from_text(text: &'a str, position: Position, name: &'static str) -> Record<'a> {
+        Record {
+            bytes: text.as_bytes(),
+            text: Some(text),
+            position,
+            name,
+        }
+    }
+
+    /// The whole record as text, when it is UTF-8.
+    pub fn as_text(&self) -> Option<&'a str> {
+        self.text
+    }
+
     /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.
     pub fn raw(&self, start: usize, end: usize) -> &'a [u8] {
         self.bytes.get(start - 1..end).unwrap_or(b"")
