@@ -69,6 +69,8 @@ pub fn parse<R: BufRead>(
         byte_offset: skipped.bytes,
         diagnostics,
         lines: Vec::new(),
+        date_text: String::new(),
+        date: None,
     };
     rows.run(&mut reader, options, sink);
     Some(profile.name.clone())
@@ -149,6 +151,10 @@ struct RowReader<'a> {
     /// The storage of the lines of the transaction lent to the sink, kept for the next
     /// row (its texts borrow the row's record).
     lines: Vec<Cow<'static, str>>,
+    /// The last date read and its text: rows of an export share a few dates, and
+    /// building a date is a good part of reading a row.
+    date_text: String,
+    date: Option<NaiveDate>,
 }
 
 impl RowReader<'_> {
@@ -433,12 +439,19 @@ impl RowReader<'_> {
         let Some(text) = self.borrowed(record, column) else {
             return Ok(None);
         };
-        if let Some(date) = iso_date(&text, &self.profile.date_format) {
-            return Ok(Some(date));
+        if self.date.is_some() && self.date_text == text {
+            return Ok(self.date);
         }
-        match NaiveDate::parse_from_str(&text, &self.profile.date_format) {
-            Ok(date) => Ok(Some(date)),
-            Err(_) => {
+        let parsed = iso_date(&text, &self.profile.date_format)
+            .or_else(|| NaiveDate::parse_from_str(&text, &self.profile.date_format).ok());
+        match parsed {
+            Some(date) => {
+                self.date_text.clear();
+                self.date_text.push_str(&text);
+                self.date = Some(date);
+                Ok(Some(date))
+            }
+            None => {
                 let expected = format!("a date like {}", self.profile.date_format);
                 self.error(
                     common::INVALID_DATE,

@@ -16,7 +16,9 @@ pub(super) const RECORD_LENGTH: usize = 94;
 #[derive(Clone, Copy)]
 pub(super) struct Record<'a> {
     pub bytes: &'a [u8],
-    /// The record as text when it is UTF-8, validated once for all its fields.
+    /// The record as text, when it was validated as a whole ([`Record::from_text`]);
+    /// otherwise each field is validated when it is read, so that records whose text
+    /// is not read (most addenda, controls) are not validated at all.
     text: Option<&'a str>,
     pub position: Position,
     pub name: &'static str,
@@ -26,7 +28,7 @@ impl<'a> Record<'a> {
     pub fn new(bytes: &'a [u8], position: Position, name: &'static str) -> Record<'a> {
         Record {
             bytes,
-            text: std::str::from_utf8(bytes).ok(),
+            text: None,
             position,
             name,
         }
@@ -44,7 +46,7 @@ impl<'a> Record<'a> {
 
     /// The whole record as text, when it is UTF-8.
     pub fn as_text(&self) -> Option<&'a str> {
-        self.text
+        self.text.or_else(|| std::str::from_utf8(self.bytes).ok())
     }
 
     /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.
