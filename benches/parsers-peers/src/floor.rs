@@ -1,18 +1,19 @@
 //! Model floors: the least any reader that hands recond's `Transaction`s to a sink can
-//! cost. Each runs the bare tokenizer of the format, then builds the same owned
-//! strings recond's reader builds for each transaction (bank reference, trace, names,
-//! remittance lines) with no validation, no dates, no totals, and drops them through a
-//! counting sink. The gap between a floor and its tokenizer is what the model's
-//! per-transaction `String`s cost; the gap between recond and the floor is parsing and
-//! checking. The "fields not owned" variants do the same work but leave every string
-//! empty: what a model holding borrowed, interned or range-encoded fields would pay.
-//! The "reused record" variants build the same strings, but into one record per file
-//! whose storage is kept from one transaction to the next (`parsers::scratch`), as
-//! recond's readers do since `Sink::transaction` lends the record.
+//! cost. Each runs the bare tokenizer of the format, then builds the texts recond's
+//! reader gives each transaction (bank reference, trace, names, remittance lines) with
+//! no validation, no dates, no totals, and drops them through a counting sink. The
+//! gap between a floor and its tokenizer is what the model's texts cost; the gap
+//! between recond and the floor is parsing and checking. Three variants: the texts as
+//! owned `String`s per transaction ("model floor"); copied into one record per file
+//! whose storage is kept from one transaction to the next (`parsers::scratch`,
+//! "reused record", what the line readers did before their texts borrowed the input);
+//! and not built at all ("fields not owned": no copy, no trim, no UTF-8 check), the
+//! floor of the borrowed texts the BAI2, NACHA and CSV readers now lend, which still
+//! trim each field and validate each record once.
 
-use parsers::model::{Direction, EntryStatus};
 use std::borrow::Cow;
 
+use parsers::model::{Direction, EntryStatus};
 use parsers::scratch::{self, Slot, Spare};
 use parsers::{Money, Position, Sink, Transaction};
 
