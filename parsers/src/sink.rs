@@ -123,3 +123,81 @@ impl Collect {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::{Format, Options};
+
+    /// Counts the texts lent borrowed and those lent owned.
+    #[derive(Default)]
+    struct Borrowing {
+        borrowed: usize,
+        owned: usize,
+    }
+
+    impl Borrowing {
+        // The `Cow` itself is what is looked at, not the text.
+        #[allow(clippy::ptr_arg)]
+        fn see(&mut self, text: &Cow<'_, str>) {
+            match text {
+                Cow::Borrowed(_) => self.borrowed += 1,
+                Cow::Owned(_) => self.owned += 1,
+            }
+        }
+    }
+
+    impl Sink for Borrowing {
+        fn statement(&mut self, _: Statement) {}
+
+        fn transaction(&mut self, tx: &Transaction<'_>) {
+            self.see(&tx.bank_ref);
+            for text in [&tx.customer_ref, &tx.payer_name, &tx.trace_number]
+                .into_iter()
+                .flatten()
+            {
+                self.see(text);
+            }
+            for line in &tx.remittance.lines {
+                self.see(line);
+            }
+            for item in &tx.remittance.items {
+                self.see(&item.reference);
+            }
+        }
+    }
+
+    fn lent(format: Format, bytes: &[u8], options: &Options) -> Borrowing {
+        let mut sink = Borrowing::default();
+        let report = crate::parse(format, bytes, options, &mut sink);
+        assert!(report.is_valid(), "{:?}", report.diagnostics);
+        sink
+    }
+
+    /// The line formats lend texts that borrow the record they read: nothing is copied
+    /// per field (the point of `Transaction<'a>`).
+    #[test]
+    fn line_formats_lend_borrowed_texts() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let read = |path: &str| std::fs::read(fixtures.join(path)).unwrap();
+        let options = Options::default();
+        for (format, path) in [
+            (Format::Bai2, "bai2/ok/0003-continuations.bai"),
+            (Format::Nacha, "nacha/ok/0001-ccd-plus-rmr.ach"),
+        ] {
+            let sink = lent(format, &read(path), &options);
+            assert!(sink.borrowed > 0, "{path}");
+            assert_eq!(sink.owned, 0, "{path}");
+        }
+        let options = Options {
+            csv_profile: Some(crate::csv_profile::CsvProfile::default_profile()),
+            ..Options::default()
+        };
+        let csv = b"booking_date,value_date,amount,currency,bank_ref,payer_name,payer_account,description\n\
+                    2026-11-02,,12.50,EUR,R1,ACME,DE00,INV-1\n";
+        let sink = lent(Format::Csv, csv, &options);
+        assert_eq!((sink.borrowed, sink.owned), (3, 0));
+    }
+}
