@@ -417,7 +417,7 @@ impl Sink for ChannelSink {
         self.send(Event::Statement(statement));
     }
 
-    fn transaction(&mut self, transaction: &Transaction<'_>) {
+    fn transaction(&mut self, transaction: &Transaction) {
         // The parser lends its record; the writer runs on another task, so it gets a copy.
         self.pending.push(transaction.to_owned_transaction());
         if self.pending.len() >= BATCH_TRANSACTIONS {
@@ -572,7 +572,7 @@ fn new_payment(
     id: i64,
     format: parsers::Format,
     amount_minor: i64,
-    tx: &Transaction<'_>,
+    tx: &Transaction,
 ) -> anyhow::Result<rules::Payment> {
     let amount = store::money::from_minor(amount_minor, tx.amount.currency.code())?;
     Ok(rules::Payment {
