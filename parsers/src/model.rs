@@ -4,6 +4,8 @@
 //! transactions. Parsers stream: they hand each statement header and each transaction
 //! to a [`crate::Sink`] as soon as it is complete, so memory does not grow with the file.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -117,9 +119,9 @@ pub enum ReferenceKind {
 
 /// One structured remittance line: which document is paid and with what amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RemittanceItem {
+pub struct RemittanceItem<'a> {
     pub kind: ReferenceKind,
-    pub reference: String,
+    pub reference: Cow<'a, str>,
     /// Amount paid against this document.
     pub paid: Option<Money>,
     /// The document's total as the payer sees it.
@@ -130,30 +132,62 @@ pub struct RemittanceItem {
 
 /// What the payer told us about the payment.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Remittance {
+pub struct Remittance<'a> {
     /// Unstructured text, one element per line as the file gives it.
-    pub lines: Vec<String>,
-    pub items: Vec<RemittanceItem>,
+    pub lines: Vec<Cow<'a, str>>,
+    pub items: Vec<RemittanceItem<'a>>,
 }
 
-impl Remittance {
+impl Remittance<'_> {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty() && self.items.is_empty()
     }
+
+    /// A copy that borrows nothing, for a consumer that keeps it.
+    pub fn to_owned_remittance(&self) -> Remittance<'static> {
+        Remittance {
+            lines: self.lines.iter().map(|line| owned(line)).collect(),
+            items: self
+                .items
+                .iter()
+                .map(|item| RemittanceItem {
+                    kind: item.kind,
+                    reference: owned(&item.reference),
+                    paid: item.paid,
+                    document_total: item.document_total,
+                    discount: item.discount,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A text that borrows nothing.
+fn owned(text: &str) -> Cow<'static, str> {
+    Cow::Owned(text.to_owned())
+}
+
+fn owned_opt(text: &Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    text.as_deref().map(owned)
 }
 
 /// An ACH return (addenda 99): this entry gives back an earlier one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ReturnInfo {
+pub struct ReturnInfo<'a> {
     /// The trace number of the entry being returned.
-    pub original_trace: String,
+    pub original_trace: Cow<'a, str>,
     /// R-code such as `R01`.
-    pub reason_code: String,
+    pub reason_code: Cow<'a, str>,
 }
 
 /// One payment or other movement on an account.
+///
+/// Its texts are `Cow`s so that a reader can lend a transaction whose texts borrow
+/// the record it is reading (the line formats do: nothing is copied per field); a
+/// consumer that keeps the transaction beyond [`crate::Sink::transaction`] takes
+/// [`Transaction::to_owned_transaction`].
 #[derive(Debug, Clone, Serialize)]
-pub struct Transaction {
+pub struct Transaction<'a> {
     pub direction: Direction,
     /// Always positive; `direction` gives the sign.
     pub amount: Money,
@@ -164,17 +198,45 @@ pub struct Transaction {
     pub value_date: Option<NaiveDate>,
     /// The bank's own id for this transaction (CAMT `AcctSvcrRef`, BAI2 bank reference,
     /// NACHA trace number, CSV `bank_ref`). Empty when the file has none.
-    pub bank_ref: String,
-    pub end_to_end_id: Option<String>,
-    pub customer_ref: Option<String>,
-    pub trace_number: Option<String>,
-    pub payer_name: Option<String>,
-    pub payer_account: Option<String>,
+    pub bank_ref: Cow<'a, str>,
+    pub end_to_end_id: Option<Cow<'a, str>>,
+    pub customer_ref: Option<Cow<'a, str>>,
+    pub trace_number: Option<Cow<'a, str>>,
+    pub payer_name: Option<Cow<'a, str>>,
+    pub payer_account: Option<Cow<'a, str>>,
     /// The bank transaction code in the file's own scheme (CAMT domain/family/sub-family
     /// or proprietary code, BAI2 type code, NACHA transaction code + SEC code).
-    pub bank_tx_code: Option<String>,
-    pub remittance: Remittance,
-    pub return_info: Option<ReturnInfo>,
+    pub bank_tx_code: Option<Cow<'a, str>>,
+    pub remittance: Remittance<'a>,
+    pub return_info: Option<ReturnInfo<'a>>,
     /// Where the transaction starts in the file.
     pub position: Position,
+}
+
+impl Transaction<'_> {
+    /// A copy that borrows nothing, for a consumer that keeps the transaction (the
+    /// reader lends it only for the duration of [`crate::Sink::transaction`]).
+    pub fn to_owned_transaction(&self) -> Transaction<'static> {
+        Transaction {
+            direction: self.direction,
+            amount: self.amount,
+            status: self.status,
+            reversal: self.reversal,
+            booking_date: self.booking_date,
+            value_date: self.value_date,
+            bank_ref: owned(&self.bank_ref),
+            end_to_end_id: owned_opt(&self.end_to_end_id),
+            customer_ref: owned_opt(&self.customer_ref),
+            trace_number: owned_opt(&self.trace_number),
+            payer_name: owned_opt(&self.payer_name),
+            payer_account: owned_opt(&self.payer_account),
+            bank_tx_code: owned_opt(&self.bank_tx_code),
+            remittance: self.remittance.to_owned_remittance(),
+            return_info: self.return_info.as_ref().map(|info| ReturnInfo {
+                original_trace: owned(&info.original_trace),
+                reason_code: owned(&info.reason_code),
+            }),
+            position: self.position,
+        }
+    }
 }

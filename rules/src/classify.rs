@@ -112,7 +112,8 @@ impl Classifier {
         if self.texts.is_empty() {
             return None;
         }
-        let texts = payment.payer_name.iter().chain(&payment.remittance.lines);
+        let texts = (payment.payer_name.iter().map(String::as_str))
+            .chain(payment.remittance.lines.iter().map(|line| line.as_ref()));
         let mut upper = String::new();
         for text in texts {
             upper.clear();

@@ -373,7 +373,7 @@ impl<'a> Context<'a> {
                     }
                 };
                 if !hit {
-                    unmatched.push(item.reference.clone());
+                    unmatched.push(item.reference.to_string());
                     let amount = paid.or((items.len() == 1).then_some(subject.available));
                     unresolved.push((key, squash(&item.reference), place, amount));
                 }
@@ -385,7 +385,7 @@ impl<'a> Context<'a> {
         let mut texts: Vec<(Place, &str)> = lines
             .iter()
             .enumerate()
-            .map(|(i, line)| (Place::Line(i + 1), line.as_str()))
+            .map(|(i, line)| (Place::Line(i + 1), line.as_ref()))
             .collect();
         // Banks wrap text at a fixed width (BAI2 88 records, 35-character CAMT and
         // MT940 lines), sometimes inside a reference (`KD` / `18808`): the last word

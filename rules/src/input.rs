@@ -24,7 +24,7 @@ pub struct Payment {
     pub payer_name: Option<String>,
     pub payer_account: Option<String>,
     pub bank_tx_code: Option<String>,
-    pub remittance: Remittance,
+    pub remittance: Remittance<'static>,
     /// For an ACH return: the trace number of the entry it returns (the parsers'
     /// `ReturnInfo::original_trace`). Such a payment is `non_ar` with kind `return`.
     pub return_of: Option<String>,

@@ -206,13 +206,13 @@ impl Scenario {
                     payer_account: row.payer_account.clone(),
                     bank_tx_code: row.bank_tx_code.clone(),
                     remittance: Remittance {
-                        lines: row.lines.clone(),
+                        lines: row.lines.iter().cloned().map(Into::into).collect(),
                         items: row
                             .items
                             .iter()
                             .map(|item| RemittanceItem {
                                 kind: kind(&item.kind),
-                                reference: item.reference.clone(),
+                                reference: item.reference.clone().into(),
                                 paid: item.paid.as_deref().map(|paid| money(paid, currency)),
                                 document_total: None,
                                 discount: None,

@@ -301,7 +301,7 @@ fn payment(
                 2 => format!("Invoice no. {number}"),
                 _ => format!("PMT INV {number} THX"),
             };
-            p.remittance.lines.push(text);
+            p.remittance.lines.push(text.into());
             if rng.chance(300) {
                 p.payer_name = Some(mangle_name(rng, &customer.name));
             }
@@ -327,7 +327,7 @@ fn payment(
                 total += minor;
                 p.remittance.items.push(RemittanceItem {
                     kind: ReferenceKind::Invoice,
-                    reference: listed.id.clone(),
+                    reference: listed.id.clone().into(),
                     paid: Some(money(minor)),
                     document_total: Some(listed.amount),
                     discount: None,
@@ -340,25 +340,27 @@ fn payment(
         480..=519 => {
             p.remittance
                 .lines
-                .push(creditor_reference(&format!("{number}")));
+                .push(creditor_reference(&format!("{number}")).into());
         }
         // End-to-end id is the invoice number.
         520..=559 => p.end_to_end_id = Some(invoice.id.clone()),
         // No reference: known payer account.
         560..=669 => {
             p.payer_account = customer.bank_accounts.first().cloned();
-            p.remittance.lines.push("PAYMENT THANK YOU".to_owned());
+            p.remittance.lines.push("PAYMENT THANK YOU".into());
         }
         // No reference: fuzzy payer name.
         670..=789 => {
             p.payer_name = Some(mangle_name(rng, &customer.name));
             p.remittance
                 .lines
-                .push(format!("REF {}", 900_000 + rng.below(99_999)));
+                .push(format!("REF {}", 900_000 + rng.below(99_999)).into());
         }
         // Differences with a reference: discount, bank fee on a wire, partial, over.
         790..=849 => {
-            p.remittance.lines.push(format!("PMT {}", invoice.id));
+            p.remittance
+                .lines
+                .push(format!("PMT {}", invoice.id).into());
             let (paid, code) = match rng.below(4) {
                 0 => (pay - pay / 50, None),
                 1 => (pay - 1500, Some("195")),
@@ -377,7 +379,7 @@ fn payment(
             id[at] = if id[at] == '7' { '1' } else { '7' };
             p.remittance
                 .lines
-                .push(format!("INVOICE {}", id.into_iter().collect::<String>()));
+                .push(format!("INVOICE {}", id.into_iter().collect::<String>()).into());
         }
         // Unknown payer, no reference.
         880..=909 => {
@@ -388,7 +390,9 @@ fn payment(
             let other = &customers[rng.index(customers.len())];
             p.payer_name = Some(other.name.clone());
             p.payer_account = other.bank_accounts.first().cloned();
-            p.remittance.lines.push(format!("PMT {}", invoice.id));
+            p.remittance
+                .lines
+                .push(format!("PMT {}", invoice.id).into());
             p.amount = money((pay - 777).max(1));
             p.available = p.amount;
         }
@@ -401,7 +405,7 @@ fn payment(
                 p.return_of = Some(format!("0910000{n:08}"));
             }
             2 => p.bank_tx_code = Some("354".to_owned()),
-            3 => p.remittance.lines = vec!["VISA MERCHANT SETTLEMENT 0612".to_owned()],
+            3 => p.remittance.lines = vec!["VISA MERCHANT SETTLEMENT 0612".into()],
             _ => p.bank_tx_code = Some("ACMT/MDOP/CHRG".to_owned()),
         },
         // Combination: two open invoices of the same customer, no reference.

@@ -384,13 +384,13 @@ async fn reject(
 /// What the parser thread sends to the writer.
 enum Event {
     Statement(Statement),
-    Transactions(Vec<Transaction>),
+    Transactions(Vec<Transaction<'static>>),
 }
 
 /// A sink that forwards batches to the writer, blocking while the writer catches up.
 struct ChannelSink {
     sender: mpsc::Sender<Event>,
-    pending: Vec<Transaction>,
+    pending: Vec<Transaction<'static>>,
     /// The writer stopped (it hit an error): the rest is parsed but not sent.
     closed: bool,
 }
@@ -419,7 +419,7 @@ impl Sink for ChannelSink {
 
     fn transaction(&mut self, transaction: &Transaction) {
         // The parser lends its record; the writer runs on another task, so it gets a copy.
-        self.pending.push(transaction.clone());
+        self.pending.push(transaction.to_owned_transaction());
         if self.pending.len() >= BATCH_TRANSACTIONS {
             self.flush();
         }
@@ -583,16 +583,16 @@ fn new_payment(
         amount,
         available: amount,
         booking_date: tx.booking_date,
-        bank_ref: tx.bank_ref.clone(),
-        end_to_end_id: tx.end_to_end_id.clone(),
-        customer_ref: tx.customer_ref.clone(),
-        payer_name: tx.payer_name.clone(),
-        payer_account: tx.payer_account.clone(),
-        bank_tx_code: tx.bank_tx_code.clone(),
-        remittance: tx.remittance.clone(),
+        bank_ref: tx.bank_ref.to_string(),
+        end_to_end_id: tx.end_to_end_id.as_deref().map(str::to_owned),
+        customer_ref: tx.customer_ref.as_deref().map(str::to_owned),
+        payer_name: tx.payer_name.as_deref().map(str::to_owned),
+        payer_account: tx.payer_account.as_deref().map(str::to_owned),
+        bank_tx_code: tx.bank_tx_code.as_deref().map(str::to_owned),
+        remittance: tx.remittance.to_owned_remittance(),
         return_of: tx
             .return_info
             .as_ref()
-            .map(|info| info.original_trace.clone()),
+            .map(|info| info.original_trace.to_string()),
     })
 }

@@ -76,7 +76,7 @@ pub struct NewTransaction {
     pub format: Format,
     pub amount_minor: i64,
     pub dedupe_key: String,
-    pub transaction: Transaction,
+    pub transaction: Transaction<'static>,
 }
 
 /// Hands out ids for new transactions before they are stored, so that the engine can
@@ -223,7 +223,7 @@ pub async fn insert_decided(
                 .bind(row.amount_minor)
                 .bind(tx.booking_date.map(|d| d.to_string()))
                 .bind(tx.value_date.map(|d| d.to_string()))
-                .bind(tx.bank_ref.as_str())
+                .bind(&*tx.bank_ref)
                 .bind(tx.end_to_end_id.as_deref())
                 .bind(tx.customer_ref.as_deref())
                 .bind(tx.trace_number.as_deref())
@@ -231,8 +231,8 @@ pub async fn insert_decided(
                 .bind(tx.payer_account.as_deref())
                 .bind(tx.bank_tx_code.as_deref())
                 .bind(tx.remittance.lines.join("\n"))
-                .bind(tx.return_info.as_ref().map(|r| r.original_trace.as_str()))
-                .bind(tx.return_info.as_ref().map(|r| r.reason_code.as_str()))
+                .bind(tx.return_info.as_ref().map(|r| &*r.original_trace))
+                .bind(tx.return_info.as_ref().map(|r| &*r.reason_code))
                 .bind(decision.status.as_str())
                 .bind(money::to_minor(&decision.unapplied)?)
                 .bind(decision.exception_reason.map(|r| r.as_str()))
@@ -263,7 +263,7 @@ pub async fn insert_decided(
 
 async fn insert_items(
     conn: &mut AnyConnection,
-    items: &[(i64, usize, &RemittanceItem)],
+    items: &[(i64, usize, &RemittanceItem<'_>)],
 ) -> anyhow::Result<()> {
     let minor = |m: &Option<parsers::Money>| m.as_ref().map(money::to_minor).transpose();
     for chunk in items.chunks(batch::rows_per_statement(7)) {
@@ -277,7 +277,7 @@ async fn insert_items(
                 .bind(*id)
                 .bind(i64::try_from(*seq).unwrap_or(i64::MAX))
                 .bind(kind_name(item.kind))
-                .bind(item.reference.as_str())
+                .bind(&*item.reference)
                 .bind(minor(&item.paid)?)
                 .bind(minor(&item.document_total)?)
                 .bind(minor(&item.discount)?);
@@ -377,7 +377,7 @@ pub async fn load_undecided(
                 lines: if text.is_empty() {
                     Vec::new()
                 } else {
-                    text.lines().map(str::to_owned).collect()
+                    text.lines().map(|line| line.to_owned().into()).collect()
                 },
                 items: Vec::new(),
             },
@@ -425,7 +425,7 @@ async fn attach_items(
         };
         payments[i].remittance.items.push(RemittanceItem {
             kind: kind_from_name(&row.try_get::<String, _>("kind")?),
-            reference: row.try_get("reference")?,
+            reference: row.try_get::<String, _>("reference")?.into(),
             paid: amount("paid_minor")?,
             document_total: amount("total_minor")?,
             discount: amount("discount_minor")?,

@@ -57,7 +57,7 @@ impl Sink for Counting {
         self.statements += 1;
         drop(std::hint::black_box(statement));
     }
-    fn transaction(&mut self, transaction: &Transaction) {
+    fn transaction(&mut self, transaction: &Transaction<'_>) {
         self.transactions += 1;
         std::hint::black_box(transaction);
     }

@@ -1,17 +1,20 @@
 //! Model floors: the least any reader that hands recond's `Transaction`s to a sink can
-//! cost. Each runs the bare tokenizer of the format, then builds the same owned
-//! strings recond's reader builds for each transaction (bank reference, trace, names,
-//! remittance lines) with no validation, no dates, no totals, and drops them through a
-//! counting sink. The gap between a floor and its tokenizer is what the model's
-//! per-transaction `String`s cost; the gap between recond and the floor is parsing and
-//! checking. The "fields not owned" variants do the same work but leave every string
-//! empty: what a model holding borrowed, interned or range-encoded fields would pay.
-//! The "reused record" variants build the same strings, but into one record per file
-//! whose storage is kept from one transaction to the next (`parsers::scratch`), as
-//! recond's readers do since `Sink::transaction` lends the record.
+//! cost. Each runs the bare tokenizer of the format, then builds the texts recond's
+//! reader gives each transaction (bank reference, trace, names, remittance lines) with
+//! no validation, no dates, no totals, and drops them through a counting sink. The
+//! gap between a floor and its tokenizer is what the model's texts cost; the gap
+//! between recond and the floor is parsing and checking. Three variants: the texts as
+//! owned `String`s per transaction ("model floor"); copied into one record per file
+//! whose storage is kept from one transaction to the next (`parsers::scratch`,
+//! "reused record", what the line readers did before their texts borrowed the input);
+//! and not built at all ("fields not owned": no copy, no trim, no UTF-8 check), the
+//! floor of the borrowed texts the BAI2, NACHA and CSV readers now lend, which still
+//! trim each field and validate each record once.
+
+use std::borrow::Cow;
 
 use parsers::model::{Direction, EntryStatus};
-use parsers::scratch::{self, Spare};
+use parsers::scratch::{self, Slot, Spare};
 use parsers::{Money, Position, Sink, Transaction};
 
 use crate::contenders::{Counting, Input, Prepared};
@@ -44,9 +47,9 @@ fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 }
 
 /// A remittance line: pushed only when the model's strings are built.
-fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<String>, bytes: &[u8]) {
+fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<Cow<'static, str>>, bytes: &[u8]) {
     match MODE {
-        OWNED => lines.push(owned::<OWNED>(bytes)),
+        OWNED => lines.push(owned::<OWNED>(bytes).into()),
         REUSED => spare.push_str(lines, &text(bytes)),
         _ => {
             std::hint::black_box(bytes);
@@ -55,9 +58,11 @@ fn push_line<const MODE: u8>(spare: &mut Spare, lines: &mut Vec<String>, bytes: 
 }
 
 /// An optional field: owned, reused or left empty.
-fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Option<String>, bytes: &[u8]) {
+fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Slot, bytes: &[u8]) {
     match MODE {
-        OWNED => *slot = Some(owned::<OWNED>(bytes)).filter(|s| !s.is_empty()),
+        OWNED => {
+            *slot = Some(owned::<OWNED>(bytes).into()).filter(|s: &Cow<'_, str>| !s.is_empty())
+        }
         REUSED => spare.set(slot, &text(bytes)),
         _ => {
             std::hint::black_box(bytes);
@@ -66,10 +71,11 @@ fn set<const MODE: u8>(spare: &mut Spare, slot: &mut Option<String>, bytes: &[u8
 }
 
 /// The bank reference, which every transaction has.
-fn set_ref<const MODE: u8>(slot: &mut String, bytes: &[u8]) {
+fn set_ref<const MODE: u8>(slot: &mut Cow<'static, str>, bytes: &[u8]) {
     match MODE {
-        OWNED => *slot = owned::<OWNED>(bytes),
+        OWNED => *slot = owned::<OWNED>(bytes).into(),
         REUSED => {
+            let slot = slot.to_mut();
             slot.clear();
             slot.push_str(&text(bytes));
         }
@@ -80,7 +86,7 @@ fn set_ref<const MODE: u8>(slot: &mut String, bytes: &[u8]) {
 }
 
 /// Starts the next transaction: a new record, or the same one emptied.
-fn next<const MODE: u8>(spare: &mut Spare, tx: &mut Transaction) {
+fn next<const MODE: u8>(spare: &mut Spare, tx: &mut Transaction<'static>) {
     if MODE == REUSED {
         spare.reset(tx);
     } else {

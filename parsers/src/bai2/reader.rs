@@ -21,11 +21,11 @@ use super::records::{is_blank, Code, Record};
 use super::types::{classify, Class};
 use super::Summary;
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
-use crate::model::{Account, Direction, EntryStatus, Statement, Transaction};
+use crate::model::{Account, Direction, EntryStatus, Remittance, Statement, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
-use crate::scratch::{self, Spare};
+use crate::scratch;
 use crate::sink::Sink;
 
 #[derive(Default)]
@@ -85,9 +85,9 @@ pub(super) struct Reader<'a> {
     group: Option<GroupState>,
     account: Option<AccountState>,
     statement_ids: HashMap<String, u32>,
-    /// The record lent to the sink for every transaction, and the storage it reuses.
-    tx: Transaction,
-    spare: Spare,
+    /// The storage of the lines of the transaction lent to the sink, kept for the next
+    /// one (its texts borrow the record being read).
+    lines: Vec<Cow<'static, str>>,
     pub summary: Summary,
     pub version: Option<String>,
 }
@@ -111,8 +111,7 @@ impl<'a> Reader<'a> {
             group: None,
             account: None,
             statement_ids: HashMap::new(),
-            tx: scratch::blank(),
-            spare: Spare::default(),
+            lines: Vec::new(),
             summary: Summary::default(),
             version: None,
         }
@@ -572,11 +571,14 @@ impl<'a> Reader<'a> {
         }
         let mut fields = Fields::new(record.buffer, record.segments);
         let here = fields.here();
-        let type_code = match fields.next_field() {
-            Some(field) if !field.is_empty() => self.type_code(field, R),
+        let (type_code, type_text) = match fields.next_field() {
+            Some(field) if !field.is_empty() => (
+                self.type_code(field, R),
+                std::str::from_utf8(field.bytes).unwrap_or_default(),
+            ),
             _ => {
                 self.missing(here, R, "type_code", "a three-digit type code");
-                None
+                (None, "")
             }
         };
         let here = fields.here();
@@ -663,36 +665,48 @@ impl<'a> Reader<'a> {
             (None, _) => return,
         };
         self.summary.transactions += 1;
-        let mut tx = std::mem::replace(&mut self.tx, scratch::blank());
-        self.spare.reset(&mut tx);
-        tx.direction = direction;
-        tx.amount = Money::from_minor(minor, currency);
-        tx.status = EntryStatus::Booked;
-        tx.booking_date = booking_date;
-        tx.value_date = value_date;
-        tx.position = record.position;
-        // Validated once for the whole record; each text field is then a slice of it.
+        // Validated once for the whole record; each text field is then a slice of it,
+        // lent to the sink without being copied.
         let whole = std::str::from_utf8(record.buffer).ok();
-        if let Some(field) = fields.next_field() {
-            tx.bank_ref.push_str(&self.text(field, whole));
-        }
-        if let Some(field) = fields.next_field() {
-            let text = self.text(field, whole);
-            self.spare.set(&mut tx.customer_ref, &text);
-        }
-        let code = self.spare.fill(&mut tx.bank_tx_code);
-        let digit = |value: u16| char::from(b'0' + (value % 10) as u8);
-        code.push(digit(type_code / 100));
-        code.push(digit(type_code / 10));
-        code.push(digit(type_code));
+        let bank_ref = match fields.next_field() {
+            Some(field) => self.text(field, whole),
+            None => Cow::Borrowed(""),
+        };
+        let customer_ref = match fields.next_field() {
+            Some(field) => Some(self.text(field, whole)).filter(|text| !text.is_empty()),
+            None => None,
+        };
+        let mut lines = scratch::recycle(std::mem::take(&mut self.lines));
         fields.rest(|field| {
             let line = self.text(field, whole);
             if !line.is_empty() {
-                self.spare.push_str(&mut tx.remittance.lines, &line);
+                lines.push(line);
             }
         });
+        let tx = Transaction {
+            direction,
+            amount: Money::from_minor(minor, currency),
+            status: EntryStatus::Booked,
+            reversal: false,
+            booking_date,
+            value_date,
+            bank_ref,
+            end_to_end_id: None,
+            customer_ref,
+            trace_number: None,
+            payer_name: None,
+            payer_account: None,
+            // Three ASCII digits, as `parse_type_code` checked.
+            bank_tx_code: Some(Cow::Borrowed(type_text)),
+            remittance: Remittance {
+                lines,
+                items: Vec::new(),
+            },
+            return_info: None,
+            position: record.position,
+        };
         self.sink.transaction(&tx);
-        self.tx = tx;
+        self.lines = scratch::recycle(tx.remittance.lines);
     }
 
     fn account_trailer(&mut self, record: &Record<'_>) {

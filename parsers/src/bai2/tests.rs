@@ -114,7 +114,7 @@ fn type_direction_overrides_apply() {
     let got: Vec<(Direction, String)> = parsed
         .sink
         .transactions()
-        .map(|tx| (tx.direction, tx.bank_ref.clone()))
+        .map(|tx| (tx.direction, tx.bank_ref.to_string()))
         .collect();
     assert_eq!(
         got,
@@ -321,7 +321,7 @@ proptest! {
         let tx = transactions[0];
         prop_assert_eq!(tx.amount.to_minor().ok(), Some(amount));
         prop_assert_eq!(&tx.bank_ref, &bank_ref);
-        prop_assert_eq!(tx.customer_ref.clone(), Some(customer_ref.clone()).filter(|r| !r.is_empty()));
+        prop_assert_eq!(tx.customer_ref.as_deref().map(str::to_owned), Some(customer_ref.clone()).filter(|r| !r.is_empty()));
         prop_assert_eq!(&tx.remittance.lines, &lines);
     }
 

@@ -13,15 +13,15 @@ use super::fields::{CodePart, Party, Side};
 use crate::model::{Direction, EntryStatus, Remittance, Transaction};
 use crate::money::{Currency, Money};
 use crate::position::Position;
-use crate::scratch::Spare;
+use crate::scratch::{Slot, Spare};
 
 /// A bank transaction code as the file gives it.
 #[derive(Debug, Default, Clone)]
 pub(super) struct BankCode {
-    domain: Option<String>,
-    family: Option<String>,
-    sub_family: Option<String>,
-    proprietary: Option<String>,
+    domain: Slot,
+    family: Slot,
+    sub_family: Slot,
+    proprietary: Slot,
 }
 
 impl BankCode {
@@ -45,12 +45,12 @@ impl BankCode {
     pub fn render(&self) -> Option<String> {
         let mut code = None;
         self.render_into(&mut code, &mut Spare::default());
-        code
+        code.map(|code| code.into_owned())
     }
 
     /// Writes what `render` gives into `slot`, which is left alone when there is no
     /// code.
-    pub fn render_into(&self, slot: &mut Option<String>, spare: &mut Spare) {
+    pub fn render_into(&self, slot: &mut Slot, spare: &mut Spare) {
         if let Some(domain) = &self.domain {
             let code = spare.fill(slot);
             code.push_str(domain);
@@ -91,9 +91,9 @@ pub(super) struct EntryState {
     pub seen: [bool; 3],
     pub booking_date: Option<NaiveDate>,
     pub value_date: Option<NaiveDate>,
-    pub bank_ref: Option<String>,
+    pub bank_ref: Slot,
     pub code: BankCode,
-    pub info: Option<String>,
+    pub info: Slot,
     /// `TxDtls` seen so far.
     pub details: u32,
     /// The first detail, held back until we know whether the entry batches several.
@@ -139,16 +139,16 @@ pub(super) struct TxState {
     pub amount: Option<Money>,
     pub detail_amount: Option<Money>,
     pub direction: Option<Direction>,
-    pub bank_ref: Option<String>,
-    pub end_to_end_id: Option<String>,
-    pub instruction_id: Option<String>,
-    pub transaction_id: Option<String>,
-    pub uetr: Option<String>,
+    pub bank_ref: Slot,
+    pub end_to_end_id: Slot,
+    pub instruction_id: Slot,
+    pub transaction_id: Slot,
+    pub uetr: Slot,
     pub code: BankCode,
-    pub names: [Option<String>; 4],
-    pub accounts: [Option<String>; 2],
-    pub remittance: Remittance,
-    pub info: Option<String>,
+    pub names: [Slot; 4],
+    pub accounts: [Slot; 2],
+    pub remittance: Remittance<'static>,
+    pub info: Slot,
 }
 
 /// Details kept for reuse, with their storage: one being read, one held and one merged
@@ -220,7 +220,7 @@ impl TxState {
     pub fn absorb(&mut self, other: &mut TxState) {
         self.remittance.lines.append(&mut other.remittance.lines);
         self.remittance.items.append(&mut other.remittance.items);
-        let fill = |mine: &mut Option<String>, theirs: &mut Option<String>| {
+        let fill = |mine: &mut Slot, theirs: &mut Slot| {
             if mine.is_none() {
                 *mine = theirs.take();
             }
@@ -262,7 +262,7 @@ pub(super) struct Booking<'a> {
 /// Fills `tx` for an entry and, if it has one, its detail, whose texts are moved into
 /// `tx`. The bank reference is left empty for the caller.
 pub(super) fn fill(
-    tx: &mut Transaction,
+    tx: &mut Transaction<'static>,
     spare: &mut Spare,
     booking: Booking<'_>,
     detail: Option<&mut TxState>,

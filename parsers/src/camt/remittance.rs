@@ -55,19 +55,19 @@ impl StrdState {
     /// amounts of `RfrdDocAmt` belong to the document when the block names exactly
     /// one, to the creditor reference when it names none, and to nobody when it
     /// names several (the file does not say how they split).
-    pub fn finish(mut self, remittance: &mut Remittance) {
+    pub fn finish(mut self, remittance: &mut Remittance<'static>) {
         self.end_document();
         let amounts_owner = match self.documents.len() {
             1 => Some(0),
             0 if self.creditor_reference.is_some() => Some(0),
             _ => None,
         };
-        let mut items: Vec<RemittanceItem> = self
+        let mut items: Vec<RemittanceItem<'static>> = self
             .documents
             .into_iter()
             .map(|(kind, reference)| RemittanceItem {
                 kind,
-                reference,
+                reference: reference.into(),
                 paid: None,
                 document_total: None,
                 discount: None,
@@ -76,7 +76,7 @@ impl StrdState {
         if let Some(reference) = self.creditor_reference {
             items.push(RemittanceItem {
                 kind: ReferenceKind::CreditorReference,
-                reference,
+                reference: reference.into(),
                 paid: None,
                 document_total: None,
                 discount: None,
@@ -88,7 +88,9 @@ impl StrdState {
             item.discount = self.discount;
         }
         remittance.items.extend(items);
-        remittance.lines.extend(self.lines);
+        remittance
+            .lines
+            .extend(self.lines.into_iter().map(Into::into));
     }
 }
 

@@ -596,7 +596,7 @@ mod properties {
             })) {
                 let (text, no_details) = text;
                 if !no_details && !text.is_empty() {
-                    prop_assert_eq!(tx.remittance.lines.first().map(String::as_str), Some(text));
+                    prop_assert_eq!(tx.remittance.lines.first().map(|line| line.as_ref()), Some(text));
                 }
             }
         }
@@ -777,7 +777,7 @@ fn a_batched_detail_without_its_own_reference_gets_the_entry_reference_and_index
     let refs: Vec<&str> = parsed
         .sink
         .transactions()
-        .map(|tx| tx.bank_ref.as_str())
+        .map(|tx| tx.bank_ref.as_ref())
         .collect();
     assert_eq!(refs, ["REF/1", "OWN", "", ""]);
 }

@@ -4,11 +4,16 @@
 //!
 //! An entry is held until the next non-addenda record and then handed to the sink;
 //! only a CTX entry keeps its addenda text (bounded by `Limits::ctx_addenda_max`).
+//! The entry keeps a copy of its 94-byte record and of its addenda's payment text,
+//! and the transaction lent to the sink borrows its texts from those (and from the
+//! batch header), so that no field is copied into a string of its own.
 
 use super::codes;
-use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record};
+use std::borrow::Cow;
+
+use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record, RECORD_LENGTH};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Direction, EntryStatus, ReturnInfo, Transaction};
+use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
@@ -83,14 +88,29 @@ pub(super) struct EntryTotals {
     pub credit: u128,
 }
 
-/// The entry being read, kept in place from one entry to the next: its transaction
-/// record is lent to the sink, and the storage of its strings and addenda buffers is
-/// reused, so that reading entries allocates nothing once warmed up.
+/// The entry being read, kept in place from one entry to the next: the storage of its
+/// record, addenda buffers and lines is reused, so that reading entries allocates
+/// nothing once warmed up.
 pub(super) struct PendingEntry {
     /// Whether an entry is being read; false between entries.
     pub open: bool,
-    tx: Transaction,
+    /// What is not text, and the rare texts that are made (returns, NOCs); the
+    /// transaction lent to the sink copies these and borrows the rest.
+    tx: Transaction<'static>,
     spare: Spare,
+    /// The entry detail record, whose fields the transaction borrows: as text when it
+    /// is UTF-8 (validated once, when it was read), else as bytes.
+    record: [u8; RECORD_LENGTH],
+    record_text: Option<String>,
+    /// Positions of the customer reference in the record, which depend on the SEC code.
+    customer_ref: Option<(usize, usize)>,
+    /// `SEC/transaction code`.
+    code: String,
+    /// The originator name of an IAT addenda 11, when there is one.
+    originator: Option<String>,
+    /// Storage of the lent transaction's lines and items, kept for the next entry.
+    lines: Vec<Cow<'static, str>>,
+    items: Vec<RemittanceItem<'static>>,
     concatenate: bool,
     addenda_indicator: bool,
     declared_addenda: Option<u64>,
@@ -111,6 +131,13 @@ impl Default for PendingEntry {
             open: false,
             tx: scratch::blank(),
             spare: Spare::default(),
+            record: [b' '; RECORD_LENGTH],
+            record_text: None,
+            customer_ref: None,
+            code: String::new(),
+            originator: None,
+            lines: Vec::new(),
+            items: Vec::new(),
             concatenate: false,
             addenda_indicator: false,
             declared_addenda: None,
@@ -224,12 +251,12 @@ pub(super) fn read_entry(
         CodeKind::Live | CodeKind::ReturnOrNoc if cents > 0 => EntryStatus::Booked,
         _ => EntryStatus::Info,
     };
-    let customer_ref = match batch.sec.as_str() {
-        _ if batch.adv || batch.iat => "".into(),
-        "CIE" => record.str(55, 76),
-        "MTE" => record.str(62, 76),
-        "SHR" => "".into(),
-        _ => record.str(40, 54),
+    entry.customer_ref = match batch.sec.as_str() {
+        _ if batch.adv || batch.iat => None,
+        "CIE" => Some((55, 76)),
+        "MTE" => Some((62, 76)),
+        "SHR" => None,
+        _ => Some((40, 54)),
     };
     let PendingEntry { tx, spare, .. } = entry;
     spare.reset(tx);
@@ -239,17 +266,21 @@ pub(super) fn read_entry(
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
-    let trace = record.raw_str(80, 94);
-    tx.bank_ref.push_str(&trace);
-    spare.set(&mut tx.customer_ref, &customer_ref);
-    spare.set_some(&mut tx.trace_number, &trace);
-    if let Some(name) = &batch.company_name {
-        spare.set_some(&mut tx.payer_name, name);
+    // A record is exactly 94 bytes; anything shorter would leave the copy blank-padded.
+    entry.record = [b' '; RECORD_LENGTH];
+    let length = record.bytes.len().min(RECORD_LENGTH);
+    entry.record[..length].copy_from_slice(&record.bytes[..length]);
+    match record.as_text() {
+        Some(text) => {
+            let copy = entry.record_text.get_or_insert_with(String::new);
+            copy.clear();
+            copy.push_str(text);
+        }
+        None => entry.record_text = None,
     }
-    if let Some(id) = &batch.company_id {
-        spare.set_some(&mut tx.payer_account, id);
-    }
-    let code = spare.fill(&mut tx.bank_tx_code);
+    entry.originator = None;
+    let code = &mut entry.code;
+    code.clear();
     code.push_str(&batch.sec);
     code.push('/');
     // The code was read as two digits above, so these bytes are ASCII.
@@ -269,6 +300,20 @@ pub(super) fn read_entry(
 }
 
 impl PendingEntry {
+    /// The entry's record, its fields read as the transaction lends them.
+    fn entry_record(&self) -> Record<'_> {
+        const NAME: &str = "entry detail (6)";
+        match &self.record_text {
+            Some(text) => Record::from_text(text, self.tx.position, NAME),
+            None => Record::new(&self.record, self.tx.position, NAME),
+        }
+    }
+
+    /// The trace number (positions 80-94) as it stands, for messages.
+    fn trace(&self) -> Cow<'_, str> {
+        self.entry_record().raw_str(80, 94)
+    }
+
     /// Adds one addenda (7) record.
     pub(super) fn addenda(
         &mut self,
@@ -285,7 +330,7 @@ impl PendingEntry {
                     record.position,
                     format!(
                         "addenda follow entry trace {} whose addenda record indicator is 0",
-                        self.tx.bank_ref
+                        self.trace()
                     ),
                 )
                 .record(record.name)
@@ -302,7 +347,7 @@ impl PendingEntry {
                         record.position,
                         format!(
                             "entry trace {} has more addenda than the limit; the rest are not read",
-                            self.tx.bank_ref
+                            self.trace()
                         ),
                     )
                     .record(record.name)
@@ -338,7 +383,9 @@ impl PendingEntry {
                 self.check_entry_sequence(record, diagnostics);
                 let originator = record.str(4, 38);
                 if !originator.is_empty() {
-                    self.spare.set_some(&mut self.tx.payer_name, &originator);
+                    let name = self.originator.get_or_insert_with(String::new);
+                    name.clear();
+                    name.push_str(&originator);
                 }
             }
             b"02" => {}
@@ -346,17 +393,20 @@ impl PendingEntry {
                 self.check_trace(record, diagnostics);
                 let change = record.text(4, 6);
                 let corrected = record.text(36, 64);
-                self.tx.remittance.lines.push(format!(
-                    "notification of change {change} for trace {}: corrected data {corrected}",
-                    record.text(7, 21)
-                ));
+                self.tx.remittance.lines.push(
+                    format!(
+                        "notification of change {change} for trace {}: corrected data {corrected}",
+                        record.text(7, 21)
+                    )
+                    .into(),
+                );
             }
             b"99" => {
                 self.check_trace(record, diagnostics);
                 self.tx.reversal = true;
                 self.tx.return_info = Some(ReturnInfo {
-                    original_trace: record.text(7, 21),
-                    reason_code: record.text(4, 6),
+                    original_trace: record.text(7, 21).into(),
+                    reason_code: record.text(4, 6).into(),
                 });
             }
             _ => diagnostics.push(record.invalid(
@@ -389,7 +439,7 @@ impl PendingEntry {
                     record.position,
                     format!(
                         "addenda sequence number of entry trace {} is out of order",
-                        self.tx.bank_ref
+                        self.trace()
                     ),
                 )
                 .record(record.name)
@@ -403,7 +453,7 @@ impl PendingEntry {
     /// Positions 88-94 repeat the last seven digits of the entry's trace number.
     fn check_entry_sequence(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(88, 94);
-        let expected = self.tx.bank_ref.as_bytes().get(8..15).unwrap_or(b"");
+        let expected = self.record.get(87..94).unwrap_or(b"");
         if found != expected {
             diagnostics.push(
                 Diagnostic::warning(
@@ -422,7 +472,7 @@ impl PendingEntry {
     /// Returns and NOCs repeat the whole trace number in positions 80-94.
     fn check_trace(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(80, 94);
-        if found != self.tx.bank_ref.as_bytes() {
+        if found != self.record.get(79..94).unwrap_or(b"") {
             diagnostics.push(
                 Diagnostic::warning(
                     codes::ADDENDA_TRACE_MISMATCH,
@@ -431,7 +481,7 @@ impl PendingEntry {
                 )
                 .record(record.name)
                 .field("trace number")
-                .expected(self.tx.bank_ref.clone())
+                .expected(self.trace().into_owned())
                 .found(lossy(found)),
             );
         }
@@ -442,6 +492,7 @@ impl PendingEntry {
     pub(super) fn finish(
         &mut self,
         options: &Options,
+        batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
@@ -454,7 +505,7 @@ impl PendingEntry {
                     position,
                     format!(
                         "entry trace {} announces addenda but none follow",
-                        self.tx.bank_ref
+                        self.trace()
                     ),
                 )
                 .record("entry detail (6)")
@@ -473,7 +524,7 @@ impl PendingEntry {
                     position,
                     format!(
                         "entry trace {} declares a different number of addenda than follow it",
-                        self.tx.bank_ref
+                        self.trace()
                     ),
                 )
                 .record("entry detail (6)")
@@ -486,49 +537,114 @@ impl PendingEntry {
                 diagnostics.push(diagnostic);
             }
         }
-        self.remittance(diagnostics);
-        sink.transaction(&self.tx);
+        self.lend(batch, sink, diagnostics);
     }
 
-    fn remittance(&mut self, diagnostics: &mut Diagnostics) {
-        if self.payment_text.is_empty() {
-            return;
-        }
-        let text = std::mem::take(&mut self.payment_text);
-        self.remittance_from(&text, diagnostics);
-        self.payment_text = text;
-    }
-
-    fn remittance_from(&mut self, text: &[u8], diagnostics: &mut Diagnostics) {
-        if self.concatenate && x12::looks_like_x12(text) {
-            let parsed = x12::parse_820(text);
-            self.report_x12(&parsed, 0, diagnostics);
+    /// Reads the remittance of the addenda, then builds the transaction from the
+    /// entry's record, the batch header and the addenda, borrowing their texts, and
+    /// lends it to the sink.
+    fn lend(
+        &mut self,
+        batch: Option<&BatchContext>,
+        sink: &mut dyn Sink,
+        diagnostics: &mut Diagnostics,
+    ) {
+        let lines = scratch::recycle(std::mem::take(&mut self.lines));
+        let items = scratch::recycle_items(std::mem::take(&mut self.items));
+        let record = self.entry_record();
+        let trace = record.raw_str(80, 94);
+        let customer_ref = self
+            .customer_ref
+            .map(|(start, end)| record.str(start, end))
+            .filter(|text| !text.is_empty());
+        let payer_name = match &self.originator {
+            Some(name) => Some(Cow::Borrowed(name.as_str())),
+            None => batch
+                .and_then(|batch| batch.company_name.as_deref())
+                .map(Cow::Borrowed),
+        };
+        let payer_account = batch
+            .and_then(|batch| batch.company_id.as_deref())
+            .map(Cow::Borrowed);
+        // The X12 of the addenda, which the transaction's items borrow, so declared
+        // before the transaction.
+        let text = &self.payment_text;
+        let mut parsed_chunks = Vec::new();
+        let parsed_ctx =
+            (self.concatenate && x12::looks_like_x12(text)).then(|| x12::parse_820(text));
+        let mut remittance = Remittance { lines, items };
+        // Notifications of change, written while their addenda were read.
+        remittance.lines.extend(
+            self.tx
+                .remittance
+                .lines
+                .iter()
+                .map(|line| Cow::Borrowed(line.as_ref())),
+        );
+        if let Some(parsed) = &parsed_ctx {
+            self.report_x12(parsed, 0, diagnostics);
             if let Some(payer) = parsed.payer_name() {
-                if self.tx.payer_name.as_deref() != Some(payer) {
-                    self.tx.remittance.lines.push(format!("payer {payer}"));
+                if payer_name.as_deref() != Some(payer) {
+                    remittance.lines.push(Cow::Owned(format!("payer {payer}")));
                 }
             }
-            parsed.append_remittance(Currency::USD, &mut self.tx.remittance, &mut self.spare);
-            self.check_ctx_amount(&parsed, diagnostics);
-            return;
-        }
-        for (index, chunk) in text.chunks(PAYMENT_INFO_WIDTH).enumerate() {
-            let line = trim(chunk);
-            if line.is_empty() {
-                continue;
+            parsed.append_remittance(Currency::USD, &mut remittance);
+            self.check_ctx_amount(parsed, diagnostics);
+        } else {
+            for (index, chunk) in text.chunks(PAYMENT_INFO_WIDTH).enumerate() {
+                let line = trim(chunk);
+                if line.is_empty() {
+                    continue;
+                }
+                remittance.lines.push(lossy_str(line));
+                if let Some(rmr) = x12::simple_rmr(line) {
+                    // The common `RMR*IV*...\` addendum, read without the X12 engine;
+                    // behind a fully parsed chunk it waits its turn, to keep the order.
+                    let item = rmr.item(Currency::USD);
+                    if parsed_chunks.is_empty() {
+                        remittance.items.push(item);
+                    } else {
+                        parsed_chunks.push(Ok(item));
+                    }
+                } else if x12::looks_like_x12(line) {
+                    let parsed = x12::parse_820(chunk);
+                    self.report_x12(&parsed, index, diagnostics);
+                    parsed_chunks.push(Err(parsed));
+                }
             }
-            self.spare
-                .push_str(&mut self.tx.remittance.lines, &lossy_str(line));
-            if x12::looks_like_x12(line) {
-                let parsed = x12::parse_820(chunk);
-                self.report_x12(&parsed, index, diagnostics);
-                parsed.append_items(
-                    Currency::USD,
-                    &mut self.tx.remittance.items,
-                    &mut self.spare,
-                );
+            for chunk in &parsed_chunks {
+                match chunk {
+                    Ok(item) => remittance.items.push(item.clone()),
+                    Err(parsed) => parsed.append_items(Currency::USD, &mut remittance.items),
+                }
             }
         }
+        let tx = Transaction {
+            direction: self.tx.direction,
+            amount: self.tx.amount,
+            status: self.tx.status,
+            reversal: self.tx.reversal,
+            booking_date: self.tx.booking_date,
+            value_date: self.tx.value_date,
+            bank_ref: trace.clone(),
+            end_to_end_id: None,
+            customer_ref,
+            trace_number: Some(trace),
+            payer_name,
+            payer_account,
+            bank_tx_code: Some(Cow::Borrowed(self.code.as_str())),
+            remittance,
+            return_info: self.tx.return_info.as_ref().map(|info| ReturnInfo {
+                original_trace: Cow::Borrowed(info.original_trace.as_ref()),
+                reason_code: Cow::Borrowed(info.reason_code.as_ref()),
+            }),
+            position: self.tx.position,
+        };
+        sink.transaction(&tx);
+        let Remittance { lines, items } = tx.remittance;
+        let (lines, items) = (scratch::recycle(lines), scratch::recycle_items(items));
+        self.lines = lines;
+        self.items = items;
     }
 
     /// Turns X12 problems into warnings located at the addendum holding the segment.
@@ -552,7 +668,7 @@ impl PendingEntry {
                 format!(
                     "addenda 05 #{} of entry trace {}: {}: {}",
                     index + 1,
-                    self.tx.bank_ref,
+                    self.trace(),
                     problem.location(),
                     problem.message
                 ),
@@ -588,7 +704,7 @@ impl PendingEntry {
                     .unwrap_or(self.tx.position),
                 format!(
                     "X12 BPR02 in the addenda of entry trace {} differs from the entry amount",
-                    self.tx.bank_ref
+                    self.trace()
                 ),
             )
             .record("addenda (7)")

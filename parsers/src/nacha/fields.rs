@@ -16,7 +16,9 @@ pub(super) const RECORD_LENGTH: usize = 94;
 #[derive(Clone, Copy)]
 pub(super) struct Record<'a> {
     pub bytes: &'a [u8],
-    /// The record as text when it is UTF-8, validated once for all its fields.
+    /// The record as text, when it was validated as a whole ([`Record::from_text`]);
+    /// otherwise each field is validated when it is read, so that records whose text
+    /// is not read (most addenda, controls) are not validated at all.
     text: Option<&'a str>,
     pub position: Position,
     pub name: &'static str,
@@ -26,10 +28,25 @@ impl<'a> Record<'a> {
     pub fn new(bytes: &'a [u8], position: Position, name: &'static str) -> Record<'a> {
         Record {
             bytes,
-            text: std::str::from_utf8(bytes).ok(),
+            text: None,
             position,
             name,
         }
+    }
+
+    /// A record already known to be UTF-8, not validated again.
+    pub fn from_text(text: &'a str, position: Position, name: &'static str) -> Record<'a> {
+        Record {
+            bytes: text.as_bytes(),
+            text: Some(text),
+            position,
+            name,
+        }
+    }
+
+    /// The whole record as text, when it is UTF-8.
+    pub fn as_text(&self) -> Option<&'a str> {
+        self.text.or_else(|| std::str::from_utf8(self.bytes).ok())
     }
 
     /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.

@@ -521,7 +521,9 @@ impl<'a> Reader<'a> {
 
     fn close_entry(&mut self, sink: &mut dyn Sink) {
         if self.entry.open {
-            self.entry.finish(self.options, sink, self.diagnostics);
+            let batch = self.batch.as_ref().map(|batch| &batch.context);
+            self.entry
+                .finish(self.options, batch, sink, self.diagnostics);
         }
     }
 

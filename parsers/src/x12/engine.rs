@@ -7,6 +7,8 @@
 //! context: problems carry their own severity and whether they are control counts
 //! that `Relaxed::control_totals` may excuse; NACHA turns them all into warnings.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -15,7 +17,6 @@ use super::lexer::Segment;
 use crate::diagnostic::{codes as common, DiagnosticCode, Severity};
 use crate::model::{Direction, ReferenceKind, Remittance, RemittanceItem};
 use crate::money::{parse_plain_decimal, Currency, Money};
-use crate::scratch::Spare;
 
 /// One problem found in X12 text, located by segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,40 +109,28 @@ pub struct TransactionSet {
 
 impl TransactionSet {
     /// The structured remittance, amounts in `currency`.
-    pub fn remittance(&self, currency: Currency) -> Remittance {
+    pub fn remittance(&self, currency: Currency) -> Remittance<'_> {
         let mut remittance = Remittance::default();
-        self.append_remittance(currency, &mut remittance, &mut Spare::default());
+        self.append_remittance(currency, &mut remittance);
         remittance
     }
 
-    /// Appends the structured remittance to `remittance`, its texts written into
-    /// storage kept in `spare`.
-    pub fn append_remittance(
-        &self,
-        currency: Currency,
-        remittance: &mut Remittance,
-        spare: &mut Spare,
-    ) {
-        for line in &self.lines {
-            spare.push_str(&mut remittance.lines, line);
-        }
-        self.append_items(currency, &mut remittance.items, spare);
+    /// Appends the structured remittance to `remittance`, its texts borrowed from the
+    /// set.
+    pub fn append_remittance<'p>(&'p self, currency: Currency, remittance: &mut Remittance<'p>) {
+        remittance
+            .lines
+            .extend(self.lines.iter().map(|line| Cow::Borrowed(line.as_str())));
+        self.append_items(currency, &mut remittance.items);
     }
 
-    /// Appends the remittance items only.
-    pub fn append_items(
-        &self,
-        currency: Currency,
-        items: &mut Vec<RemittanceItem>,
-        spare: &mut Spare,
-    ) {
+    /// Appends the remittance items only, their references borrowed from the set.
+    pub fn append_items<'p>(&'p self, currency: Currency, items: &mut Vec<RemittanceItem<'p>>) {
         let money = |amount: Option<Decimal>| amount.map(|amount| Money::new(amount, currency));
         for item in &self.items {
-            let mut reference = spare.string();
-            reference.push_str(&item.reference);
             items.push(RemittanceItem {
                 kind: item.kind,
-                reference,
+                reference: Cow::Borrowed(item.reference.as_str()),
                 paid: money(item.paid),
                 document_total: money(item.total),
                 discount: money(item.discount),

@@ -8,13 +8,15 @@
 //! NON) or zero. The cash itself is booked when the bank's own file shows the entry
 //! whose trace number is this set's TRN02.
 
+use std::borrow::Cow;
+
 use std::io::{BufRead, Cursor, Read};
 
 use super::codes;
 use super::engine::{sum_problem, Engine, Problem, TransactionSet};
 use super::lexer::{self, Segment};
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
-use crate::model::{Account, EntryStatus, Remittance, Statement, Transaction};
+use crate::model::{Account, EntryStatus, Statement, Transaction};
 use crate::money::{Currency, Money};
 use crate::nacha::split::{Piece, Splitter};
 use crate::options::Options;
@@ -249,7 +251,10 @@ impl Reader<'_> {
             to_date: set.date,
             position,
         });
-        let remittance: Remittance = set.remittance(currency);
+        let remittance = set.remittance(currency);
+        fn text(value: &Option<String>) -> Option<Cow<'_, str>> {
+            value.as_deref().map(Cow::Borrowed)
+        }
         sink.transaction(&Transaction {
             direction,
             amount: Money::new(amount, currency),
@@ -257,13 +262,13 @@ impl Reader<'_> {
             reversal: false,
             booking_date: set.date,
             value_date: set.date,
-            bank_ref: set.trace.clone().unwrap_or_default(),
+            bank_ref: Cow::Borrowed(set.trace.as_deref().unwrap_or_default()),
             end_to_end_id: None,
             customer_ref: None,
-            trace_number: set.trace.clone(),
-            payer_name: set.payer_name.clone(),
-            payer_account: set.payer_account.clone(),
-            bank_tx_code: Some(format!("820/{}", set.method.as_deref().unwrap_or("-"))),
+            trace_number: text(&set.trace),
+            payer_name: text(&set.payer_name),
+            payer_account: text(&set.payer_account),
+            bank_tx_code: Some(format!("820/{}", set.method.as_deref().unwrap_or("-")).into()),
             remittance,
             return_info: None,
             position,

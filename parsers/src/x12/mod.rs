@@ -27,15 +27,17 @@ pub mod engine;
 mod file;
 pub mod lexer;
 
+use std::borrow::Cow;
 use std::io::BufRead;
+
+use rust_decimal::Decimal;
 
 pub use engine::{Problem, TransactionSet};
 
 use crate::diagnostic::{Diagnostics, Severity};
-use crate::model::{Remittance, RemittanceItem};
-use crate::money::Currency;
+use crate::model::{ReferenceKind, Remittance, RemittanceItem};
+use crate::money::{parse_plain_decimal, Currency, Money};
 use crate::options::Options;
-use crate::scratch::Spare;
 use crate::sink::Sink;
 
 /// Parses a standalone X12 820 file. Returns the version the sender declares
@@ -61,34 +63,24 @@ pub struct Parsed820 {
 
 impl Parsed820 {
     /// All sets' remittance merged, amounts in each set's CUR currency or `currency`.
-    pub fn remittance(&self, currency: Currency) -> Remittance {
+    pub fn remittance(&self, currency: Currency) -> Remittance<'_> {
         let mut merged = Remittance::default();
-        self.append_remittance(currency, &mut merged, &mut Spare::default());
+        self.append_remittance(currency, &mut merged);
         merged
     }
 
-    /// Appends what [`Parsed820::remittance`] gives to `remittance`, its texts written
-    /// into storage kept in `spare`.
-    pub fn append_remittance(
-        &self,
-        currency: Currency,
-        remittance: &mut Remittance,
-        spare: &mut Spare,
-    ) {
+    /// Appends what [`Parsed820::remittance`] gives to `remittance`, its texts
+    /// borrowed from the parsed sets.
+    pub fn append_remittance<'p>(&'p self, currency: Currency, remittance: &mut Remittance<'p>) {
         for set in &self.sets {
-            set.append_remittance(set.currency.unwrap_or(currency), remittance, spare);
+            set.append_remittance(set.currency.unwrap_or(currency), remittance);
         }
     }
 
     /// Appends the remittance items only.
-    pub fn append_items(
-        &self,
-        currency: Currency,
-        items: &mut Vec<RemittanceItem>,
-        spare: &mut Spare,
-    ) {
+    pub fn append_items<'p>(&'p self, currency: Currency, items: &mut Vec<RemittanceItem<'p>>) {
         for set in &self.sets {
-            set.append_items(set.currency.unwrap_or(currency), items, spare);
+            set.append_items(set.currency.unwrap_or(currency), items);
         }
     }
 
@@ -119,6 +111,84 @@ pub fn looks_like_x12(text: &[u8]) -> bool {
     FRAGMENT_STARTS.contains(&&text[..id_len])
         && !separator.is_ascii_whitespace()
         && separator.is_ascii_punctuation()
+}
+
+/// One bare `RMR` segment, as NACHA CCD+/PPD+ addenda carry it: what [`parse_820`]
+/// would make of it, read without building a transaction set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimpleRmr<'a> {
+    pub kind: ReferenceKind,
+    pub reference: &'a str,
+    pub paid: Option<Decimal>,
+    pub total: Option<Decimal>,
+    pub discount: Option<Decimal>,
+}
+
+impl<'a> SimpleRmr<'a> {
+    /// The remittance item [`Parsed820::append_items`] would give, amounts in `currency`.
+    pub fn item(&self, currency: Currency) -> RemittanceItem<'a> {
+        let money = |amount: Option<Decimal>| amount.map(|amount| Money::new(amount, currency));
+        RemittanceItem {
+            kind: self.kind,
+            reference: Cow::Borrowed(self.reference),
+            paid: money(self.paid),
+            document_total: money(self.total),
+            discount: money(self.discount),
+        }
+    }
+}
+
+/// Reads `text` as one plain `RMR*qualifier*reference*qualifier*paid[*total[*discount]]`
+/// segment ended by `\` or `~` and blanks, where every element is plain printable
+/// ASCII and every amount reads; `None` for anything else, which [`parse_820`] then
+/// reads (and reports) in full. This is the common CCD+ addendum, and the full parser
+/// allocates a transaction set, its items and their strings for it.
+pub fn simple_rmr(text: &[u8]) -> Option<SimpleRmr<'_>> {
+    let body = text.strip_prefix(b"RMR*")?;
+    let end = body
+        .iter()
+        .position(|&byte| byte == b'\\' || byte == b'~')?;
+    if !body[end + 1..].iter().all(|&byte| byte == b' ') {
+        return None;
+    }
+    let body = &body[..end];
+    // Only characters that cannot be delimiters of any kind, nor need decoding.
+    let plain = |byte: &u8| {
+        byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b' ' | b'-' | b'.' | b'/' | b'#')
+    };
+    if !body.iter().all(plain) {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    let mut elements = text.split('*');
+    let qualifier = elements
+        .next()?
+        .trim_matches(|c: char| c.is_ascii_whitespace());
+    let reference = elements
+        .next()?
+        .trim_matches(|c: char| c.is_ascii_whitespace());
+    let _reference_qualifier = elements.next();
+    let mut amount = || -> Option<Option<Decimal>> {
+        match elements
+            .next()
+            .map(|value| value.trim_matches(|c: char| c.is_ascii_whitespace()))
+        {
+            None | Some("") => Some(None),
+            Some(value) if value.len() <= 18 => parse_plain_decimal(value).map(Some),
+            Some(_) => None,
+        }
+    };
+    let (paid, total, discount) = (amount()?, amount()?, amount()?);
+    if reference.is_empty() || elements.next().is_some() {
+        return None;
+    }
+    Some(SimpleRmr {
+        kind: engine::reference_kind(qualifier.as_bytes()),
+        reference,
+        paid,
+        total,
+        discount,
+    })
 }
 
 /// Parses 820 text held in memory: a whole interchange, a bare ST..SE set, or a

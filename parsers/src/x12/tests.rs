@@ -43,3 +43,44 @@ fn looks_like_x12_only_for_segments() {
     assert!(!looks_like_x12(b"22*12200004*3*123987654321\\"));
     assert!(!looks_like_x12(b"DATE OF DEATH*010218*"));
 }
+
+#[test]
+fn simple_rmr_reads_what_the_full_parser_reads() {
+    let padded = format!("{:<80}", "RMR*IV*INV-77*PI*10.50\\");
+    let accepted: [&[u8]; 7] = [
+        b"RMR*IV*1001*PI*125.00*130.00*5.00\\",
+        b"RMR*IV*INV-42*PI*99.99\\",
+        b"RMR*PO*PO 12/3*PI*1\\  ",
+        b"RMR*CM*CR#5*PI*-3.50~",
+        b"RMR*IV*A1**\\",
+        b"RMR*ZZ* X *PI*0.10*\\",
+        padded.as_bytes(),
+    ];
+    for text in accepted {
+        let fast = simple_rmr(text).unwrap_or_else(|| panic!("{:?}", text));
+        let parsed = parse_820(text);
+        assert!(
+            parsed.problems.is_empty(),
+            "{text:?}: {:?}",
+            parsed.problems
+        );
+        let mut items = Vec::new();
+        parsed.append_items(Currency::USD, &mut items);
+        assert_eq!(items, vec![fast.item(Currency::USD)], "{text:?}");
+    }
+    let refused: [&[u8]; 10] = [
+        b"RMR*IV*1001*PI*12.5x\\",
+        b"RMR*IV**PI*1\\",
+        b"RMR*IV*1001*PI*1*2*3*4\\",
+        b"RMR*IV*1001*PI*1\\REF*IV*2\\",
+        b"RMR*IV*1001*PI*1",
+        b" RMR*IV*1001*PI*1\\",
+        b"RMR*IV*10:01*PI*1\\",
+        b"RMR*IV*1001*PI*1234567890123456789\\",
+        b"RMR*IV*\xc3\xa9*PI*1\\",
+        b"RMR*IV*1001*PI*1\\ x",
+    ];
+    for text in refused {
+        assert_eq!(simple_rmr(text), None, "{text:?}");
+    }
+}

@@ -170,7 +170,7 @@ struct Parser<'a> {
     stopped: bool,
     /// The record lent to the sink for every transaction, the storage its texts reuse,
     /// and details kept for reuse.
-    tx: Transaction,
+    tx: Transaction<'static>,
     spare: Spare,
     free_details: FreeDetails,
 }
@@ -672,10 +672,10 @@ impl<'a> Parser<'a> {
                 let tx = &mut self.tx;
                 entry::fill(tx, &mut self.spare, booking, Some(&mut detail));
                 match (&own_ref, &entry.bank_ref) {
-                    (Some(own), _) => tx.bank_ref.push_str(own),
+                    (Some(own), _) => tx.bank_ref.to_mut().push_str(own),
                     (None, Some(entry_ref)) => {
                         use std::fmt::Write;
-                        let _ = write!(tx.bank_ref, "{entry_ref}/{index}");
+                        let _ = write!(tx.bank_ref.to_mut(), "{entry_ref}/{index}");
                     }
                     (None, None) => {}
                 }
@@ -752,7 +752,7 @@ impl<'a> Parser<'a> {
                 .as_deref()
                 .or_else(|| held.as_ref().and_then(|detail| detail.bank_ref.as_deref()));
             if let Some(bank_ref) = bank_ref {
-                tx.bank_ref.push_str(bank_ref);
+                tx.bank_ref.to_mut().push_str(bank_ref);
             }
             self.sink.transaction(tx);
             if let Some(detail) = held {
