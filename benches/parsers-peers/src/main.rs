@@ -4,7 +4,12 @@
 //!
 //! ```text
 //! cargo run --release -p parsers-peers -- [--size-mb 100] [--runs 5] [--formats camt,bai2,nacha,csv] [--only recond]
+//! cargo run --release -p parsers-peers -- --size-mb 1000 --formats camt --write-to DIR
 //! ```
+//!
+//! `--write-to DIR` writes the generated files (`DIR/generated.camt` …) and measures
+//! nothing: for memory checks with `recond check` on files larger than memory allows
+//! holding twice.
 //!
 //! Prints, per format, each contender's best and median CPU time (of this thread) and
 //! wall time, MB/s and transactions/s, then recond's speed ratio to each peer next to
@@ -25,6 +30,7 @@ struct Args {
     runs: usize,
     formats: Option<Vec<String>>,
     only: Option<String>,
+    write_to: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -33,6 +39,7 @@ fn parse_args() -> Result<Args, String> {
         runs: 5,
         formats: None,
         only: None,
+        write_to: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,8 +51,9 @@ fn parse_args() -> Result<Args, String> {
             "--runs" => args.runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--formats" => args.formats = Some(value()?.split(',').map(str::to_owned).collect()),
             "--only" => args.only = Some(value()?),
+            "--write-to" => args.write_to = Some(value()?.into()),
             "-h" | "--help" => {
-                println!("cargo run --release -p parsers-peers -- [--size-mb 100] [--runs 5] [--formats camt,bai2,nacha,csv] [--only NAME]");
+                println!("cargo run --release -p parsers-peers -- [--size-mb 100] [--runs 5] [--formats camt,bai2,nacha,csv] [--only NAME] [--write-to DIR]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),
@@ -241,6 +249,34 @@ fn main() {
         }
     };
     let target_bytes = (args.size_mb * 1e6) as usize;
+    if let Some(dir) = &args.write_to {
+        for format in ["camt", "bai2", "nacha", "csv"] {
+            if args
+                .formats
+                .as_ref()
+                .is_some_and(|formats| !formats.iter().any(|f| f == format))
+            {
+                continue;
+            }
+            let (bytes, transactions) = match format {
+                "camt" => generate::camt::generate(target_bytes),
+                "bai2" => generate::bai2::generate(target_bytes),
+                "nacha" => generate::nacha::generate(target_bytes),
+                _ => generate::csv::generate(target_bytes),
+            };
+            let path = dir.join(format!("generated.{format}"));
+            if let Err(error) = std::fs::write(&path, &bytes) {
+                eprintln!("could not write {}: {error}", path.display());
+                std::process::exit(2);
+            }
+            println!(
+                "{}: {} bytes, {transactions} transactions",
+                path.display(),
+                bytes.len()
+            );
+        }
+        return;
+    }
     // Peers that panic on a file are reported as failed; their panic text is noise.
     std::panic::set_hook(Box::new(|_| {}));
     println!(
