@@ -97,14 +97,20 @@ pub(super) struct End {
     pub next: Option<usize>,
 }
 
-/// Finds the end of a record's content. In records that carry free text (16 and the 88s
-/// continuing one), a `/` ends the record only before the end of the line or before
-/// blanks and another record; elsewhere it is part of a reference or the text. In the
-/// other records the first `/` ends the record.
+/// [`find_end_from`], searching the first `/` itself.
+#[cfg(test)]
 pub(super) fn find_end(bytes: &[u8], carries_text: bool) -> End {
-    let mut from = 0;
-    while let Some(found) = memchr(b'/', &bytes[from..]) {
-        let slash = from + found;
+    find_end_from(bytes, carries_text, memchr(b'/', bytes))
+}
+
+/// Finds the end of a record's content, given where the first `/` of `bytes` is
+/// (`None`: there is none), as the line reader found it. In records that carry free
+/// text (16 and the 88s continuing one), a `/` ends the record only before the end of
+/// the line or before blanks and another record; elsewhere it is part of a reference or
+/// the text. In the other records the first `/` ends the record.
+pub(super) fn find_end_from(bytes: &[u8], carries_text: bool, first: Option<usize>) -> End {
+    let mut next_slash = first;
+    while let Some(slash) = next_slash {
         let after = skip_blanks(bytes, slash + 1);
         if after == bytes.len() {
             return End {
@@ -121,7 +127,7 @@ pub(super) fn find_end(bytes: &[u8], carries_text: bool) -> End {
                 next: Some(after),
             };
         }
-        from = slash + 1;
+        next_slash = memchr(b'/', &bytes[slash + 1..]).map(|found| slash + 1 + found);
     }
     End {
         content: trim_end_blanks(bytes).len(),
