@@ -25,6 +25,7 @@ pub(super) enum Code {
 }
 
 impl Code {
+    #[inline]
     fn from_digits(digits: [u8; 2]) -> Option<Code> {
         Some(match &digits {
             b"01" => Code::FileHeader,
@@ -57,10 +58,12 @@ impl Code {
 
 /// Bytes that separate records and pad lines: blanks, and the NUL and SUB (DOS end of
 /// file) padding some transfer software adds.
+#[inline]
 pub(super) fn is_blank(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\x0c' | b'\0' | b'\x1a')
 }
 
+#[inline]
 pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     while bytes.get(at).is_some_and(|&byte| is_blank(byte)) {
         at += 1;
@@ -68,6 +71,7 @@ pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
+#[inline]
 fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
     let mut end = bytes.len();
     while end > 0 && is_blank(bytes[end - 1]) {
@@ -78,6 +82,7 @@ fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
 
 /// The known record code `bytes` starts with, if it starts like a record: two digits of
 /// a known code followed by `,`, `/` or the end of the line.
+#[inline]
 pub(super) fn record_start(bytes: &[u8]) -> Option<Code> {
     let (first, second) = (*bytes.first()?, *bytes.get(1)?);
     match bytes.get(2) {
@@ -192,20 +197,24 @@ impl Assembler {
     }
 
     /// The code of the open (or last) record.
+    #[inline]
     pub fn code(&self) -> Code {
         self.code
     }
 
+    #[inline]
     pub fn is_open(&self) -> bool {
         self.open
     }
 
     /// An open record not ended by `/` takes the next line when it has no record code.
+    #[inline]
     pub fn is_open_unterminated(&self) -> bool {
         self.open && !self.terminated
     }
 
     /// Whether the open record's content is free text, where `/` may be data.
+    #[inline]
     pub fn carries_text(&self) -> bool {
         self.open && self.code == Code::Detail
     }
@@ -237,6 +246,7 @@ impl Assembler {
 
     /// Adds the content of an 88 (`record` true: it counts as a record) or of a line
     /// that continues the record without a record code.
+    #[inline]
     pub fn push(&mut self, content: &[u8], position: Position, terminated: bool, record: bool) {
         if record {
             self.records += 1;
@@ -256,6 +266,7 @@ impl Assembler {
     }
 
     /// The complete record, closing it.
+    #[inline]
     pub fn take(&mut self) -> Option<Record<'_>> {
         if !self.open {
             return None;

@@ -39,6 +39,7 @@ pub(super) enum CodeKind {
 /// Direction and kind of a transaction code. Live and prenote codes are seen from
 /// the receiver's account (22 credits it); return codes from the original
 /// originator's, who receives the return (21 gives a returned credit back).
+#[inline]
 pub(super) fn classify(code: u8, adv: bool) -> Option<(Direction, CodeKind)> {
     use CodeKind::*;
     use Direction::*;
@@ -334,6 +335,7 @@ pub(super) fn read_entry(
 
 impl PendingEntry {
     /// The entry's record, its fields read as the transaction lends them.
+    #[inline]
     fn entry_record(&self) -> Record<'_> {
         const NAME: &str = "entry detail (6)";
         match &self.record_text {
@@ -451,6 +453,7 @@ impl PendingEntry {
         }
     }
 
+    #[inline]
     fn payment_info(&mut self, record: &Record<'_>) {
         self.payment_text
             .extend_from_slice(record.raw(4, 3 + PAYMENT_INFO_WIDTH));

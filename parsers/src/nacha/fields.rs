@@ -25,6 +25,7 @@ pub(super) struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    #[inline]
     pub fn new(bytes: &'a [u8], position: Position, name: &'static str) -> Record<'a> {
         Record {
             bytes,
@@ -35,6 +36,7 @@ impl<'a> Record<'a> {
     }
 
     /// A record already known to be UTF-8, not validated again.
+    #[inline]
     pub fn from_text(text: &'a str, position: Position, name: &'static str) -> Record<'a> {
         Record {
             bytes: text.as_bytes(),
@@ -45,11 +47,13 @@ impl<'a> Record<'a> {
     }
 
     /// The whole record as text, when it is UTF-8.
+    #[inline]
     pub fn as_text(&self) -> Option<&'a str> {
         self.text.or_else(|| std::str::from_utf8(self.bytes).ok())
     }
 
     /// Bytes of positions `start..=end`, 1-based as the NACHA layouts number them.
+    #[inline]
     pub fn raw(&self, start: usize, end: usize) -> &'a [u8] {
         self.bytes.get(start - 1..end).unwrap_or(b"")
     }
@@ -60,6 +64,7 @@ impl<'a> Record<'a> {
     }
 
     /// Positions `start..=end` as they are (spaces kept), borrowed when UTF-8.
+    #[inline]
     pub fn raw_str(&self, start: usize, end: usize) -> Cow<'a, str> {
         match self.text.and_then(|text| text.get(start - 1..end)) {
             Some(text) => Cow::Borrowed(text),
@@ -68,6 +73,7 @@ impl<'a> Record<'a> {
     }
 
     /// Like [`Record::text`], borrowed from the record when it is UTF-8.
+    #[inline]
     pub fn str(&self, start: usize, end: usize) -> Cow<'a, str> {
         let raw = self.raw(start, end);
         let (from, to) = trimmed(raw);
@@ -80,6 +86,7 @@ impl<'a> Record<'a> {
     }
 
     /// Digits of positions `start..=end` as a number, or an error diagnostic.
+    #[inline]
     pub fn number(
         &self,
         start: usize,
@@ -96,6 +103,7 @@ impl<'a> Record<'a> {
     }
 
     /// An amount in minor units; a non-digit amount gets the shared `invalid_amount`.
+    #[inline]
     pub fn amount(&self, start: usize, end: usize, diagnostics: &mut Diagnostics) -> Option<u128> {
         let raw = self.raw(start, end);
         let parsed = digits(raw);
@@ -179,6 +187,7 @@ impl<'a> Record<'a> {
 }
 
 /// All-digit bytes as a number; `None` when empty or any byte is not a digit.
+#[inline]
 pub(super) fn digits(raw: &[u8]) -> Option<u128> {
     if raw.is_empty() || raw.len() > 38 {
         return None;
@@ -206,6 +215,7 @@ pub(super) fn digits(raw: &[u8]) -> Option<u128> {
     Some(value)
 }
 
+#[inline]
 pub(super) fn trim(raw: &[u8]) -> &[u8] {
     let (from, to) = trimmed(raw);
     &raw[from..to]
@@ -214,6 +224,7 @@ pub(super) fn trim(raw: &[u8]) -> &[u8] {
 /// The range of `raw` without leading and trailing spaces. Fixed-width text fields
 /// are padded on the right, often for most of their width: the padding is skipped
 /// eight bytes at a time.
+#[inline]
 fn trimmed(raw: &[u8]) -> (usize, usize) {
     let mut end = raw.len();
     while end >= 8 && raw[end - 8..end] == *b"        " {
@@ -232,6 +243,7 @@ pub(super) fn lossy(raw: &[u8]) -> String {
 }
 
 /// Like [`lossy`], borrowed when the bytes are UTF-8.
+#[inline]
 pub(super) fn lossy_str(raw: &[u8]) -> Cow<'_, str> {
     // `from_utf8` first: its ASCII fast path beats the lossy decoder's on short fields.
     match std::str::from_utf8(raw) {
@@ -272,6 +284,7 @@ pub(super) fn julian(raw: &[u8], effective: Option<NaiveDate>) -> Option<NaiveDa
 }
 
 /// The ABA check digit of an 8-digit routing number: weights 3, 7, 1 repeated.
+#[inline]
 pub(super) fn aba_check_digit(routing: &[u8]) -> Option<u8> {
     if routing.len() != 8 || !routing.iter().all(u8::is_ascii_digit) {
         return None;
