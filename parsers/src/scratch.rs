@@ -53,6 +53,7 @@ pub fn blank<'a>() -> Transaction<'a> {
 /// collection from a `Vec` of elements of the same size reuses its allocation.
 // `filter_map` rather than `filter`: the element type changes (its lifetime).
 #[allow(clippy::unnecessary_filter_map)]
+#[inline]
 pub fn recycle<'b>(mut vec: Vec<Cow<'_, str>>) -> Vec<Cow<'b, str>> {
     vec.clear();
     vec.into_iter().filter_map(|_| None).collect()
@@ -60,6 +61,7 @@ pub fn recycle<'b>(mut vec: Vec<Cow<'_, str>>) -> Vec<Cow<'b, str>> {
 
 /// Like [`recycle`], for remittance items.
 #[allow(clippy::unnecessary_filter_map)]
+#[inline]
 pub fn recycle_items<'b>(mut vec: Vec<RemittanceItem<'_>>) -> Vec<RemittanceItem<'b>> {
     vec.clear();
     vec.into_iter().filter_map(|_| None).collect()

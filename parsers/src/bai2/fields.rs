@@ -19,6 +19,7 @@ pub(super) struct Field<'a> {
 }
 
 impl Field<'_> {
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
@@ -34,6 +35,7 @@ pub(super) struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    #[inline]
     pub fn new(buffer: &'a [u8], segments: &'a [Segment]) -> Fields<'a> {
         Fields {
             buffer,
@@ -43,6 +45,7 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline]
     fn position_in(segment: &Segment, at: usize) -> Position {
         let offset = at.saturating_sub(segment.start) as u64;
         Position::new(
@@ -54,6 +57,7 @@ impl<'a> Fields<'a> {
 
     /// Where the next field would start, or the end of the record: for diagnostics
     /// about a field that is missing.
+    #[inline]
     pub fn here(&self) -> Position {
         match self.segments.get(self.segment) {
             Some(segment) => Self::position_in(segment, self.at.min(segment.end)),
@@ -65,6 +69,7 @@ impl<'a> Fields<'a> {
     }
 
     /// The next field, `None` when the record has no more.
+    #[inline]
     pub fn next_field(&mut self) -> Option<Field<'a>> {
         while let Some(segment) = self.segments.get(self.segment) {
             if self.at <= segment.end {
@@ -92,6 +97,7 @@ impl<'a> Fields<'a> {
         None
     }
 
+    #[inline]
     fn advance_segment(&mut self) {
         self.segment += 1;
         if let Some(next) = self.segments.get(self.segment) {
@@ -132,6 +138,7 @@ pub(super) const AMOUNT_DIGITS_MAX: u32 = 18;
 pub(super) const TOTAL_DIGITS_MAX: u32 = 30;
 
 /// Parses `[+-]digits` (an amount in minor units, no decimal point) from bytes.
+#[inline]
 pub(super) fn parse_amount(bytes: &[u8], digits_max: u32) -> Result<i128, NumberError> {
     let (negative, digits) = match bytes.first() {
         None => return Err(NumberError::Empty),
@@ -144,6 +151,7 @@ pub(super) fn parse_amount(bytes: &[u8], digits_max: u32) -> Result<i128, Number
 }
 
 /// Parses an unsigned count from bytes.
+#[inline]
 pub(super) fn parse_count(bytes: &[u8]) -> Result<u64, NumberError> {
     if bytes.is_empty() {
         return Err(NumberError::Empty);
@@ -152,6 +160,7 @@ pub(super) fn parse_count(bytes: &[u8]) -> Result<u64, NumberError> {
     u64::try_from(value).map_err(|_| NumberError::TooManyDigits)
 }
 
+#[inline]
 fn parse_digits(digits: &[u8], digits_max: u32) -> Result<i128, NumberError> {
     if digits.is_empty() {
         return Err(NumberError::NotANumber);
@@ -192,6 +201,7 @@ fn parse_digits(digits: &[u8], digits_max: u32) -> Result<i128, NumberError> {
 }
 
 /// A three-digit type code.
+#[inline]
 pub(super) fn parse_type_code(bytes: &[u8]) -> Option<u16> {
     match bytes {
         [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
@@ -202,6 +212,7 @@ pub(super) fn parse_type_code(bytes: &[u8]) -> Option<u16> {
 }
 
 /// A `YYMMDD` date. Two-digit years follow POSIX `%y`: 00-68 are 20YY, 69-99 19YY.
+#[inline]
 pub(super) fn parse_date(bytes: &[u8]) -> Option<NaiveDate> {
     if bytes.len() != 6 || !bytes.iter().all(u8::is_ascii_digit) {
         return None;

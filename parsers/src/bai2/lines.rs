@@ -4,7 +4,7 @@
 
 use std::io::{self, BufRead};
 
-use memchr::memchr;
+use memchr::{memchr, memchr2};
 
 /// One physical line, without its `\n` or `\r\n`.
 pub(super) struct Line<'a> {
@@ -16,6 +16,8 @@ pub(super) struct Line<'a> {
     pub number: u64,
     /// Length of the whole physical line, even when `bytes` was cut.
     pub length: u64,
+    /// Offset in `bytes` of the first `/`, found with the line's end in one search.
+    pub slash: Option<usize>,
 }
 
 impl Line<'_> {
@@ -56,12 +58,21 @@ impl<R: BufRead> LineReader<R> {
         self.input.consume(self.pending);
         self.pending = 0;
         // Fast path: the whole line is in the input's buffer and is handed out in place.
+        // One search finds the end of the line and its first `/`, which the caller
+        // needs to find where the record ends.
         let whole = match self.input.fill_buf() {
-            Ok(available) => memchr(b'\n', available).filter(|&end| end <= self.length_max),
+            Ok(available) => match memchr2(b'\n', b'/', available) {
+                Some(found) if available[found] == b'/' => {
+                    memchr(b'\n', &available[found..]).map(|end| (found + end, Some(found)))
+                }
+                Some(found) => Some((found, None)),
+                None => None,
+            }
+            .filter(|&(end, _)| end <= self.length_max),
             Err(error) if error.kind() == io::ErrorKind::Interrupted => None,
             Err(error) => return Err(error),
         };
-        if let Some(end) = whole {
+        if let Some((end, slash)) = whole {
             let available = self.input.fill_buf()?;
             let mut length = end;
             if length > 0 && available[length - 1] == b'\r' {
@@ -77,6 +88,8 @@ impl<R: BufRead> LineReader<R> {
                 byte,
                 number,
                 length: length as u64,
+                // A `\r` is not a `/`: the first `/` is inside the line when there is one.
+                slash: slash.filter(|&slash| slash < length),
             }));
         }
         self.buffer.clear();
@@ -124,11 +137,13 @@ impl<R: BufRead> LineReader<R> {
             length -= 1;
         }
         let shown = self.buffer.len().min(self.length_max);
+        let bytes = &self.buffer[..shown];
         Ok(Some(Line {
-            bytes: &self.buffer[..shown],
+            bytes,
             byte,
             number,
             length,
+            slash: memchr(b'/', bytes),
         }))
     }
 }
@@ -158,6 +173,23 @@ mod tests {
                 (b"ef".to_vec(), 8, 4, 2),
             ]
         );
+    }
+
+    #[test]
+    fn first_slash_is_found_with_the_line_end() {
+        for capacity in 1..24 {
+            let input = io::BufReader::with_capacity(capacity, &b"ab/c/\nxy\r\n/\n88,a\n"[..]);
+            let mut reader = LineReader::new(input, 100);
+            let mut slashes = Vec::new();
+            while let Some(line) = reader.next_line().unwrap() {
+                slashes.push(line.slash);
+            }
+            assert_eq!(
+                slashes,
+                [Some(2), None, Some(0), None],
+                "capacity {capacity}"
+            );
+        }
     }
 
     #[test]

@@ -66,7 +66,7 @@ use crate::sink::Sink;
 
 use lines::LineReader;
 use reader::Reader;
-use records::{find_end, record_start, skip_blanks, Assembler, Code};
+use records::{find_end_from, record_start, skip_blanks, Assembler, Code};
 
 /// How many physical lines' worth of bytes one record and its continuations may hold.
 const RECORD_LINES_MAX: usize = 16;
@@ -157,9 +157,17 @@ pub fn parse_with_summary<R: BufRead>(
                 .found(format!("{} bytes", line.length)),
             );
         }
-        let (bytes, base) = match line.bytes.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) if line.number == 1 => (rest, line.byte + 3),
-            _ => (line.bytes, line.byte),
+        let (bytes, base, skipped) = match line.bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if line.number == 1 => (rest, line.byte + 3, 3),
+            _ => (line.bytes, line.byte, 0),
+        };
+        // The first `/` of the line, as the line reader found it: where a record
+        // ends is then known without searching again when the line has none.
+        let line_slash = line.slash.and_then(|slash| slash.checked_sub(skipped));
+        let first_slash = |from: usize| match line_slash {
+            None => None,
+            Some(slash) if slash >= from => Some(slash - from),
+            Some(_) => memchr::memchr(b'/', bytes.get(from..).unwrap_or_default()),
         };
         let mut at = skip_blanks(bytes, 0);
         if at == bytes.len() {
@@ -167,7 +175,7 @@ pub fn parse_with_summary<R: BufRead>(
         }
         let place = |at: usize, record: u64| Position::new(base + at as u64, line.number, record);
         if assembler.is_open_unterminated() && record_start(&bytes[at..]).is_none() {
-            let end = find_end(&bytes[at..], assembler.carries_text());
+            let end = find_end_from(&bytes[at..], assembler.carries_text(), first_slash(at));
             let position = place(at, records.saturating_sub(1));
             if assembler.code() != Code::Unknown {
                 reader.unmarked_continuation(position, assembler.code());
@@ -224,7 +232,7 @@ pub fn parse_with_summary<R: BufRead>(
             let content_position = place(at + content_at, records - 1);
             let continues = code == Code::Continuation && assembler.is_open();
             let carries_text = code == Code::Detail || (continues && assembler.carries_text());
-            let end = find_end(content, carries_text);
+            let end = find_end_from(content, carries_text, first_slash(at + content_at));
             let kept = &content[..end.content];
             if continues {
                 continuations += 1;

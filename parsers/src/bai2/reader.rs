@@ -118,6 +118,7 @@ impl<'a> Reader<'a> {
     }
 
     /// True once the diagnostics are full and the file is invalid anyway.
+    #[inline]
     pub fn should_stop(&self) -> bool {
         self.diagnostics.is_full() && self.diagnostics.has_error()
     }
@@ -673,7 +674,14 @@ impl<'a> Reader<'a> {
             None => Cow::Borrowed(""),
         };
         let customer_ref = match fields.next_field() {
-            Some(field) => Some(self.text(field, whole)).filter(|text| !text.is_empty()),
+            Some(field) => {
+                let text = self.text(field, whole);
+                if text.is_empty() {
+                    None
+                } else {
+                    Some(text)
+                }
+            }
             None => None,
         };
         let mut lines = scratch::recycle(std::mem::take(&mut self.lines));
@@ -975,6 +983,7 @@ impl<'a> Reader<'a> {
     /// as Windows-1252, the usual encoding of US bank hosts, with one warning per file.
     /// `whole` is the record's buffer when it is valid UTF-8 (checked once per record),
     /// so that a field of it is borrowed without validating it again.
+    #[inline]
     fn text<'b>(&mut self, field: Field<'b>, whole: Option<&'b str>) -> Cow<'b, str> {
         let (from, to) = trimmed(field.bytes);
         let bytes = &field.bytes[from..to];
@@ -1017,6 +1026,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn type_code(&mut self, field: Field<'_>, record: Code) -> Option<u16> {
         let code = parse_type_code(field.bytes);
         if code.is_none() {
@@ -1092,6 +1102,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An amount in minor units; `None` when empty (reported if required) or invalid.
+    #[inline]
     fn amount(
         &mut self,
         field: Option<Field<'_>>,
@@ -1295,6 +1306,7 @@ fn with_found(diagnostic: Diagnostic, found: Option<Code>) -> Diagnostic {
 }
 
 /// The range of `bytes` without leading and trailing blanks.
+#[inline]
 fn trimmed(bytes: &[u8]) -> (usize, usize) {
     let start = bytes
         .iter()
@@ -1307,6 +1319,7 @@ fn trimmed(bytes: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
+#[inline]
 fn trim_blanks(bytes: &[u8]) -> &[u8] {
     let (start, end) = trimmed(bytes);
     bytes.get(start..end).unwrap_or_default()

@@ -25,6 +25,7 @@ pub(super) enum Code {
 }
 
 impl Code {
+    #[inline]
     fn from_digits(digits: [u8; 2]) -> Option<Code> {
         Some(match &digits {
             b"01" => Code::FileHeader,
@@ -57,10 +58,12 @@ impl Code {
 
 /// Bytes that separate records and pad lines: blanks, and the NUL and SUB (DOS end of
 /// file) padding some transfer software adds.
+#[inline]
 pub(super) fn is_blank(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\r' | b'\x0c' | b'\0' | b'\x1a')
 }
 
+#[inline]
 pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     while bytes.get(at).is_some_and(|&byte| is_blank(byte)) {
         at += 1;
@@ -68,6 +71,7 @@ pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
+#[inline]
 fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
     let mut end = bytes.len();
     while end > 0 && is_blank(bytes[end - 1]) {
@@ -78,6 +82,7 @@ fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
 
 /// The known record code `bytes` starts with, if it starts like a record: two digits of
 /// a known code followed by `,`, `/` or the end of the line.
+#[inline]
 pub(super) fn record_start(bytes: &[u8]) -> Option<Code> {
     let (first, second) = (*bytes.first()?, *bytes.get(1)?);
     match bytes.get(2) {
@@ -97,14 +102,20 @@ pub(super) struct End {
     pub next: Option<usize>,
 }
 
-/// Finds the end of a record's content. In records that carry free text (16 and the 88s
-/// continuing one), a `/` ends the record only before the end of the line or before
-/// blanks and another record; elsewhere it is part of a reference or the text. In the
-/// other records the first `/` ends the record.
+/// [`find_end_from`], searching the first `/` itself.
+#[cfg(test)]
 pub(super) fn find_end(bytes: &[u8], carries_text: bool) -> End {
-    let mut from = 0;
-    while let Some(found) = memchr(b'/', &bytes[from..]) {
-        let slash = from + found;
+    find_end_from(bytes, carries_text, memchr(b'/', bytes))
+}
+
+/// Finds the end of a record's content, given where the first `/` of `bytes` is
+/// (`None`: there is none), as the line reader found it. In records that carry free
+/// text (16 and the 88s continuing one), a `/` ends the record only before the end of
+/// the line or before blanks and another record; elsewhere it is part of a reference or
+/// the text. In the other records the first `/` ends the record.
+pub(super) fn find_end_from(bytes: &[u8], carries_text: bool, first: Option<usize>) -> End {
+    let mut next_slash = first;
+    while let Some(slash) = next_slash {
         let after = skip_blanks(bytes, slash + 1);
         if after == bytes.len() {
             return End {
@@ -121,7 +132,7 @@ pub(super) fn find_end(bytes: &[u8], carries_text: bool) -> End {
                 next: Some(after),
             };
         }
-        from = slash + 1;
+        next_slash = memchr(b'/', &bytes[slash + 1..]).map(|found| slash + 1 + found);
     }
     End {
         content: trim_end_blanks(bytes).len(),
@@ -186,20 +197,24 @@ impl Assembler {
     }
 
     /// The code of the open (or last) record.
+    #[inline]
     pub fn code(&self) -> Code {
         self.code
     }
 
+    #[inline]
     pub fn is_open(&self) -> bool {
         self.open
     }
 
     /// An open record not ended by `/` takes the next line when it has no record code.
+    #[inline]
     pub fn is_open_unterminated(&self) -> bool {
         self.open && !self.terminated
     }
 
     /// Whether the open record's content is free text, where `/` may be data.
+    #[inline]
     pub fn carries_text(&self) -> bool {
         self.open && self.code == Code::Detail
     }
@@ -231,6 +246,7 @@ impl Assembler {
 
     /// Adds the content of an 88 (`record` true: it counts as a record) or of a line
     /// that continues the record without a record code.
+    #[inline]
     pub fn push(&mut self, content: &[u8], position: Position, terminated: bool, record: bool) {
         if record {
             self.records += 1;
@@ -250,6 +266,7 @@ impl Assembler {
     }
 
     /// The complete record, closing it.
+    #[inline]
     pub fn take(&mut self) -> Option<Record<'_>> {
         if !self.open {
             return None;

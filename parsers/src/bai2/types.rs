@@ -21,6 +21,7 @@ pub(super) enum Class {
 
 /// Classifies a type code: the options' per-bank overrides first, then the ranges of
 /// the specification (100-399 and 920-959 credits, 400-699 and 960-999 debits).
+#[inline]
 pub(super) fn classify(code: u16, overrides: &BTreeMap<u16, Option<Direction>>) -> Class {
     if !overrides.is_empty() {
         if let Some(mapped) = overrides.get(&code) {

@@ -39,6 +39,7 @@ pub(super) enum CodeKind {
 /// Direction and kind of a transaction code. Live and prenote codes are seen from
 /// the receiver's account (22 credits it); return codes from the original
 /// originator's, who receives the return (21 gives a returned credit back).
+#[inline]
 pub(super) fn classify(code: u8, adv: bool) -> Option<(Direction, CodeKind)> {
     use CodeKind::*;
     use Direction::*;
@@ -67,17 +68,52 @@ pub(super) struct BatchContext {
     pub company_id: Option<String>,
     pub effective: Option<chrono::NaiveDate>,
     pub settlement: Option<chrono::NaiveDate>,
+    /// What the SEC code says of the entries' layout, decided once per batch.
+    layout: Layout,
+}
+
+/// The entry layout of a batch, from its SEC code.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    /// Positions of the customer reference in an entry.
+    customer_ref: Option<(usize, usize)>,
+    /// CTX and its acknowledgement ATX carry an X12 820 over many addenda; TRX shares
+    /// their entry layout (number of addenda in positions 55-58).
+    declares_addenda: bool,
+    concatenates_addenda: bool,
 }
 
 impl BatchContext {
-    /// CTX and its acknowledgement ATX carry an X12 820 over many addenda; TRX shares
-    /// their entry layout (number of addenda in positions 55-58).
-    fn declares_addenda(&self) -> bool {
-        matches!(self.sec.as_str(), "CTX" | "ATX" | "TRX")
-    }
-
-    fn concatenates_addenda(&self) -> bool {
-        matches!(self.sec.as_str(), "CTX" | "ATX")
+    pub fn new(
+        sec: String,
+        company_name: Option<String>,
+        company_id: Option<String>,
+        effective: Option<chrono::NaiveDate>,
+        settlement: Option<chrono::NaiveDate>,
+    ) -> BatchContext {
+        let adv = sec == "ADV";
+        let iat = sec == "IAT";
+        let layout = Layout {
+            customer_ref: match sec.as_str() {
+                _ if adv || iat => None,
+                "CIE" => Some((55, 76)),
+                "MTE" => Some((62, 76)),
+                "SHR" => None,
+                _ => Some((40, 54)),
+            },
+            declares_addenda: matches!(sec.as_str(), "CTX" | "ATX" | "TRX"),
+            concatenates_addenda: matches!(sec.as_str(), "CTX" | "ATX"),
+        };
+        BatchContext {
+            sec,
+            adv,
+            iat,
+            company_name,
+            company_id,
+            effective,
+            settlement,
+            layout,
+        }
     }
 }
 
@@ -206,7 +242,7 @@ pub(super) fn read_entry(
     };
     let declared_addenda = if batch.iat {
         record.number(13, 16, "number of addenda records", diagnostics)
-    } else if batch.declares_addenda() {
+    } else if batch.layout.declares_addenda {
         record.number(55, 58, "number of addenda records", diagnostics)
     } else {
         None
@@ -251,13 +287,7 @@ pub(super) fn read_entry(
         CodeKind::Live | CodeKind::ReturnOrNoc if cents > 0 => EntryStatus::Booked,
         _ => EntryStatus::Info,
     };
-    entry.customer_ref = match batch.sec.as_str() {
-        _ if batch.adv || batch.iat => None,
-        "CIE" => Some((55, 76)),
-        "MTE" => Some((62, 76)),
-        "SHR" => None,
-        _ => Some((40, 54)),
-    };
+    entry.customer_ref = batch.layout.customer_ref;
     let PendingEntry { tx, spare, .. } = entry;
     spare.reset(tx);
     tx.direction = direction;
@@ -266,17 +296,21 @@ pub(super) fn read_entry(
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
-    // A record is exactly 94 bytes; anything shorter would leave the copy blank-padded.
-    entry.record = [b' '; RECORD_LENGTH];
-    let length = record.bytes.len().min(RECORD_LENGTH);
-    entry.record[..length].copy_from_slice(&record.bytes[..length]);
+    // One copy of the record: as text when it is UTF-8 (nearly always), else as bytes.
     match record.as_text() {
         Some(text) => {
             let copy = entry.record_text.get_or_insert_with(String::new);
             copy.clear();
             copy.push_str(text);
         }
-        None => entry.record_text = None,
+        None => {
+            entry.record_text = None;
+            // A record is exactly 94 bytes; anything shorter would leave the copy
+            // blank-padded.
+            entry.record = [b' '; RECORD_LENGTH];
+            let length = record.bytes.len().min(RECORD_LENGTH);
+            entry.record[..length].copy_from_slice(&record.bytes[..length]);
+        }
     }
     entry.originator = None;
     let code = &mut entry.code;
@@ -286,7 +320,7 @@ pub(super) fn read_entry(
     // The code was read as two digits above, so these bytes are ASCII.
     code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
     entry.open = true;
-    entry.concatenate = batch.concatenates_addenda();
+    entry.concatenate = batch.layout.concatenates_addenda;
     entry.addenda_indicator = indicator;
     entry.declared_addenda = declared_addenda.map(|count| count as u64);
     entry.addenda = 0;
@@ -301,6 +335,7 @@ pub(super) fn read_entry(
 
 impl PendingEntry {
     /// The entry's record, its fields read as the transaction lends them.
+    #[inline]
     fn entry_record(&self) -> Record<'_> {
         const NAME: &str = "entry detail (6)";
         match &self.record_text {
@@ -418,6 +453,7 @@ impl PendingEntry {
         }
     }
 
+    #[inline]
     fn payment_info(&mut self, record: &Record<'_>) {
         self.payment_text
             .extend_from_slice(record.raw(4, 3 + PAYMENT_INFO_WIDTH));
@@ -453,7 +489,7 @@ impl PendingEntry {
     /// Positions 88-94 repeat the last seven digits of the entry's trace number.
     fn check_entry_sequence(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(88, 94);
-        let expected = self.record.get(87..94).unwrap_or(b"");
+        let expected = self.entry_record().raw(88, 94);
         if found != expected {
             diagnostics.push(
                 Diagnostic::warning(
@@ -472,7 +508,7 @@ impl PendingEntry {
     /// Returns and NOCs repeat the whole trace number in positions 80-94.
     fn check_trace(&self, record: &Record<'_>, diagnostics: &mut Diagnostics) {
         let found = record.raw(80, 94);
-        if found != self.record.get(79..94).unwrap_or(b"") {
+        if found != self.entry_record().raw(80, 94) {
             diagnostics.push(
                 Diagnostic::warning(
                     codes::ADDENDA_TRACE_MISMATCH,

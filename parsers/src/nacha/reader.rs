@@ -411,15 +411,13 @@ impl<'a> Reader<'a> {
         let odfi = record.text(80, 87);
         let adv = sec == "ADV";
         self.adv_file |= adv;
-        let context = BatchContext {
-            iat: sec == "IAT",
-            adv,
+        let context = BatchContext::new(
             sec,
-            company_name: (!company_name.is_empty()).then_some(company_name),
-            company_id: (!company_id.is_empty()).then_some(company_id),
+            (!company_name.is_empty()).then_some(company_name),
+            (!company_id.is_empty()).then_some(company_id),
             effective,
             settlement,
-        };
+        );
         let id = match &context.company_id {
             Some(company) => format!("{}-{company}", lossy(batch_number)),
             None => lossy(batch_number),

@@ -160,19 +160,26 @@ pub fn simple_rmr(text: &[u8]) -> Option<SimpleRmr<'_>> {
         return None;
     }
     let text = std::str::from_utf8(body).ok()?;
-    let mut elements = text.split('*');
-    let qualifier = elements
-        .next()?
-        .trim_matches(|c: char| c.is_ascii_whitespace());
-    let reference = elements
-        .next()?
-        .trim_matches(|c: char| c.is_ascii_whitespace());
+    // The elements between `*`s, split as bytes: every byte is plain ASCII.
+    let mut rest = Some(text);
+    let mut elements = std::iter::from_fn(|| {
+        let current = rest?;
+        match current.bytes().position(|byte| byte == b'*') {
+            Some(star) => {
+                rest = current.get(star + 1..);
+                current.get(..star)
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    });
+    let qualifier = elements.next()?.trim_ascii();
+    let reference = elements.next()?.trim_ascii();
     let _reference_qualifier = elements.next();
     let mut amount = || -> Option<Option<Decimal>> {
-        match elements
-            .next()
-            .map(|value| value.trim_matches(|c: char| c.is_ascii_whitespace()))
-        {
+        match elements.next().map(str::trim_ascii) {
             None | Some("") => Some(None),
             Some(value) if value.len() <= 18 => parse_plain_decimal(value).map(Some),
             Some(_) => None,
