@@ -446,6 +446,14 @@ fn nacha_file(company: &str, entries: &[(&str, u64, &str, Option<String>)]) -> S
     lines.join("\n") + "\n"
 }
 
+/// A return's addenda record (reason R01) naming the entry it returns and its own trace.
+fn return_addenda(original_trace: &str, own_trace: &str) -> String {
+    format!(
+        "99R01{original_trace}      09100001{}{own_trace}",
+        " ".repeat(44)
+    )
+}
+
 async fn ach_return_reverses_the_applications_it_returns(db: TestDb) {
     import_text(
         &db,
@@ -468,10 +476,7 @@ async fn ach_return_reverses_the_applications_it_returns(db: TestDb) {
             "21",
             10_000,
             "091000010000099",
-            Some(format!(
-                "99R01091000010000001      09100001{}091000010000099",
-                " ".repeat(44)
-            )),
+            Some(return_addenda("091000010000001", "091000010000099")),
         )],
     );
     let report = ingest_text(&db, "return.ach", &ret).await;
@@ -651,10 +656,7 @@ async fn a_return_decided_before_its_payment_in_one_file_still_reverses_it(mut d
                 "21",
                 10_000,
                 "091000010000001",
-                Some(format!(
-                    "99R01091000010000002      09100001{}091000010000001",
-                    " ".repeat(44)
-                )),
+                Some(return_addenda("091000010000002", "091000010000001")),
             ),
             ("22", 10_000, "091000010000002", Some("05RMR*IV*INV-ACH-2*PI*100.00\\                                                 00010000002".to_owned())),
         ],
