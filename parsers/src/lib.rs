@@ -17,6 +17,7 @@ pub mod camt;
 pub mod csv_profile;
 pub mod detect;
 pub mod diagnostic;
+pub mod digits;
 pub mod model;
 pub mod money;
 pub mod nacha;

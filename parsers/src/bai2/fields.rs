@@ -165,6 +165,13 @@ fn parse_digits(digits: &[u8], digits_max: u32) -> Result<i128, NumberError> {
     if digits.is_empty() {
         return Err(NumberError::NotANumber);
     }
+    // No more digits than allowed, leading zeros included: no need to count the
+    // significant ones.
+    if digits.len() <= digits_max.min(19) as usize {
+        return crate::digits::parse_u64(digits)
+            .map(i128::from)
+            .ok_or(NumberError::NotANumber);
+    }
     // Up to 19 digits always fit in a u64, whose arithmetic is cheaper than i128's.
     if digits.len() <= 19 {
         let mut value: u64 = 0;

@@ -50,6 +50,7 @@
 pub mod codes;
 mod fields;
 mod lines;
+mod plain;
 mod reader;
 mod records;
 mod types;

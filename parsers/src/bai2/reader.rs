@@ -17,7 +17,8 @@ use super::fields::{
     parse_amount, parse_count, parse_date, parse_type_code, shown, Field, Fields, NumberError,
     AMOUNT_DIGITS_MAX, TOTAL_DIGITS_MAX,
 };
-use super::records::{is_blank, Code, Record};
+use super::plain::{plain, trimmed_str, Plain};
+use super::records::{trim_blanks_range, Code, Record};
 use super::types::{classify, Class};
 use super::Summary;
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
@@ -570,6 +571,14 @@ impl<'a> Reader<'a> {
         ) {
             return;
         }
+        // Validated once for the whole record; each text field is then a slice of it,
+        // lent to the sink without being copied.
+        let whole = std::str::from_utf8(record.buffer).ok();
+        if let Some(whole) = whole {
+            if self.plain_detail(record, whole) {
+                return;
+            }
+        }
         let mut fields = Fields::new(record.buffer, record.segments);
         let here = fields.here();
         let (type_code, type_text) = match fields.next_field() {
@@ -666,9 +675,6 @@ impl<'a> Reader<'a> {
             (None, _) => return,
         };
         self.summary.transactions += 1;
-        // Validated once for the whole record; each text field is then a slice of it,
-        // lent to the sink without being copied.
-        let whole = std::str::from_utf8(record.buffer).ok();
         let bank_ref = match fields.next_field() {
             Some(field) => self.text(field, whole),
             None => Cow::Borrowed(""),
@@ -684,7 +690,8 @@ impl<'a> Reader<'a> {
             }
             None => None,
         };
-        let mut lines = scratch::recycle(std::mem::take(&mut self.lines));
+        // A `Vec<Cow<'static, str>>` is a `Vec<Cow<'_, str>>` as it is.
+        let mut lines: Vec<Cow<'_, str>> = std::mem::take(&mut self.lines);
         fields.rest(|field| {
             let line = self.text(field, whole);
             if !line.is_empty() {
@@ -715,6 +722,82 @@ impl<'a> Reader<'a> {
         };
         self.sink.transaction(&tx);
         self.lines = scratch::recycle(tx.remittance.lines);
+    }
+
+    /// Reads a plain detail (see [`super::plain`]) and passes it on; false, with
+    /// nothing done, when the record is not plain.
+    #[inline]
+    fn plain_detail(&mut self, record: &Record<'_>, whole: &str) -> bool {
+        let Some(Plain {
+            type_code,
+            type_text,
+            amount,
+            value_date,
+            bank_ref,
+            customer_ref,
+            text_start,
+        }) = plain(whole, record.segments)
+        else {
+            return false;
+        };
+        let Class::Movement(direction) = classify(type_code, &self.options.bai2_type_directions)
+        else {
+            return false;
+        };
+        let mut lines: Vec<Cow<'_, str>> = std::mem::take(&mut self.lines);
+        for (index, segment) in record.segments.iter().enumerate() {
+            let from = if index == 0 {
+                text_start
+            } else {
+                segment.start
+            };
+            match trimmed_str(whole, from, segment.end) {
+                Some("") => {}
+                Some(line) => lines.push(Cow::Borrowed(line)),
+                None => {
+                    self.lines = scratch::recycle(lines);
+                    return false;
+                }
+            }
+        }
+        let (Some(account), group) = (self.account.as_mut(), &self.group) else {
+            self.lines = scratch::recycle(lines);
+            return false;
+        };
+        let magnitude = i128::from(amount);
+        account.total += magnitude;
+        account.transactions += 1;
+        account.movement += match direction {
+            Direction::Credit => magnitude,
+            Direction::Debit => -magnitude,
+        };
+        let currency = account.currency;
+        let booking_date = group.as_ref().and_then(|group| group.as_of);
+        self.summary.transactions += 1;
+        let tx = Transaction {
+            direction,
+            amount: Money::from_minor(amount, currency),
+            status: EntryStatus::Booked,
+            reversal: false,
+            booking_date,
+            value_date,
+            bank_ref: Cow::Borrowed(bank_ref),
+            end_to_end_id: None,
+            customer_ref: (!customer_ref.is_empty()).then_some(Cow::Borrowed(customer_ref)),
+            trace_number: None,
+            payer_name: None,
+            payer_account: None,
+            bank_tx_code: Some(Cow::Borrowed(type_text)),
+            remittance: Remittance {
+                lines,
+                items: Vec::new(),
+            },
+            return_info: None,
+            position: record.position,
+        };
+        self.sink.transaction(&tx);
+        self.lines = scratch::recycle(tx.remittance.lines);
+        true
     }
 
     fn account_trailer(&mut self, record: &Record<'_>) {
@@ -985,7 +1068,7 @@ impl<'a> Reader<'a> {
     /// so that a field of it is borrowed without validating it again.
     #[inline]
     fn text<'b>(&mut self, field: Field<'b>, whole: Option<&'b str>) -> Cow<'b, str> {
-        let (from, to) = trimmed(field.bytes);
+        let (from, to) = trim_blanks_range(field.bytes);
         let bytes = &field.bytes[from..to];
         let start = field.start + from;
         if let Some(text) = whole.and_then(|whole| whole.get(start..start + bytes.len())) {
@@ -1305,22 +1388,8 @@ fn with_found(diagnostic: Diagnostic, found: Option<Code>) -> Diagnostic {
     }
 }
 
-/// The range of `bytes` without leading and trailing blanks.
-#[inline]
-fn trimmed(bytes: &[u8]) -> (usize, usize) {
-    let start = bytes
-        .iter()
-        .position(|&byte| !is_blank(byte))
-        .unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|&byte| !is_blank(byte))
-        .map_or(start, |end| end + 1);
-    (start, end)
-}
-
 #[inline]
 fn trim_blanks(bytes: &[u8]) -> &[u8] {
-    let (start, end) = trimmed(bytes);
+    let (start, end) = trim_blanks_range(bytes);
     bytes.get(start..end).unwrap_or_default()
 }

@@ -71,6 +71,20 @@ pub(super) fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The range of `bytes` without leading and trailing blanks.
+#[inline]
+pub(super) fn trim_blanks_range(bytes: &[u8]) -> (usize, usize) {
+    let start = bytes
+        .iter()
+        .position(|&byte| !is_blank(byte))
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&byte| !is_blank(byte))
+        .map_or(start, |end| end + 1);
+    (start, end)
+}
+
 #[inline]
 fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
     let mut end = bytes.len();
