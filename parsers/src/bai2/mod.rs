@@ -108,6 +108,26 @@ pub fn parse_with_summary<R: BufRead>(
     sink: &mut dyn Sink,
     diagnostics: &mut Diagnostics,
 ) -> (Option<String>, Summary) {
+    read(input, options, sink, diagnostics, Path::PlainFirst)
+}
+
+/// Which reader a transaction detail goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    /// The one-pass reader of [`plain`] when it accepts the record, else the general one.
+    PlainFirst,
+    /// The general reader only: what tests hold the plain path against.
+    #[cfg_attr(not(test), allow(dead_code))]
+    GeneralOnly,
+}
+
+fn read<R: BufRead>(
+    input: R,
+    options: &Options,
+    sink: &mut dyn Sink,
+    diagnostics: &mut Diagnostics,
+    path: Path,
+) -> (Option<String>, Summary) {
     let limits = &options.limits;
     let mut lines = LineReader::new(input, limits.line_length_bytes_max);
     let mut assembler = Assembler::new(
@@ -115,7 +135,7 @@ pub fn parse_with_summary<R: BufRead>(
             .line_length_bytes_max
             .saturating_mul(RECORD_LINES_MAX),
     );
-    let mut reader = Reader::new(options, sink, diagnostics);
+    let mut reader = Reader::new(options, sink, diagnostics, path == Path::PlainFirst);
     let mut records: u64 = 0;
     let mut continuations: u64 = 0;
     let mut last_line: u64 = 0;

@@ -75,6 +75,8 @@ enum Funds {
 
 pub(super) struct Reader<'a> {
     options: &'a Options,
+    /// Whether plain details take the one-pass reader of [`super::plain`].
+    plain_path: bool,
     sink: &'a mut dyn Sink,
     diagnostics: &'a mut Diagnostics,
     header_seen: bool,
@@ -98,8 +100,10 @@ impl<'a> Reader<'a> {
         options: &'a Options,
         sink: &'a mut dyn Sink,
         diagnostics: &'a mut Diagnostics,
+        plain_path: bool,
     ) -> Reader<'a> {
         Reader {
+            plain_path,
             options,
             sink,
             diagnostics,
@@ -574,7 +578,7 @@ impl<'a> Reader<'a> {
         // Validated once for the whole record; each text field is then a slice of it,
         // lent to the sink without being copied.
         let whole = std::str::from_utf8(record.buffer).ok();
-        if let Some(whole) = whole {
+        if let Some(whole) = whole.filter(|_| self.plain_path) {
             if self.plain_detail(record, whole) {
                 return;
             }

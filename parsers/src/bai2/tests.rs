@@ -342,3 +342,120 @@ proptest! {
         prop_assert!(parsed.sink.orphans.is_empty());
     }
 }
+
+/// Everything a parse gives out, rendered: statements and transactions, diagnostics,
+/// counts and version.
+fn rendered(text: &[u8], path: Path) -> String {
+    let options = Options::default();
+    let mut sink = Collect::default();
+    let mut diagnostics = Diagnostics::new(options.limits.diagnostics_max);
+    let (version, summary) = read(text, &options, &mut sink, &mut diagnostics, path);
+    let mut out = format!("{version:?}\n{summary:?}\n{}", sink.dump());
+    for diagnostic in diagnostics.into_parts().0 {
+        out.push_str(&diagnostic.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn assert_paths_agree(text: &[u8], what: &str) {
+    let plain_first = rendered(text, Path::PlainFirst);
+    let general = rendered(text, Path::GeneralOnly);
+    assert!(
+        plain_first == general,
+        "{what}: the plain path reads differently\n--- plain first\n{plain_first}\n--- general\n{general}"
+    );
+}
+
+/// The files of `dir` and its subfolders.
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|error| panic!("{} must be readable: {error}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn plain_path_reads_fixtures_and_corpus_as_the_general_reader() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    files_under(&root.join("fixtures/bai2"), &mut files);
+    files_under(&root.join("../shared/corpus/bai2"), &mut files);
+    let mut compared = 0;
+    for path in files {
+        if path
+            .extension()
+            .is_some_and(|ext| ext == "expected" || ext == "md")
+        {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert_paths_agree(&bytes, &path.display().to_string());
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} files compared");
+}
+
+/// A field of a 16 as banks write it, or as they should not.
+fn detail_field() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[0-9]{1,9}",
+        2 => Just(String::new()),
+        1 => "[+-][0-9]{1,5}",
+        1 => "[0-9]{17,21}",
+        2 => prop_oneof![
+            Just("Z"), Just("0"), Just("1"), Just("2"), Just("V"), Just("S"), Just("D"),
+            Just("X"), Just(" Z"), Just("250613"), Just("251340"), Just("0900"),
+        ].prop_map(str::to_owned),
+        3 => "[0-9]{3}",
+        2 => " ?[A-Z0-9]{1,8}( |/[A-Z0-9]{1,3})? ?",
+        1 => "[A-Z ,./\u{e9}]{0,12}",
+    ]
+}
+
+proptest! {
+    /// Whatever a 16 and its 88s hold, the one-pass reader of plain details gives out
+    /// exactly what the general reader gives out, diagnostics included.
+    #[test]
+    fn plain_path_reads_details_as_the_general_reader(
+        records in prop::collection::vec(
+            (
+                prop_oneof![
+                    Just("142".to_owned()), Just("475".to_owned()), Just("010".to_owned()),
+                    Just("890".to_owned()), Just("14".to_owned()), "[0-9]{3}",
+                ],
+                prop::collection::vec(detail_field(), 0..9),
+                prop::collection::vec(detail_field(), 0..3),
+                any::<bool>(),
+                prop::option::of(prop::collection::vec(any::<u8>(), 1..3)),
+            ),
+            1..4,
+        ),
+    ) {
+        let mut details = Vec::new();
+        for (type_code, fields, continuation, slash, raw) in &records {
+            details.extend_from_slice(format!("16,{type_code},{}", fields.join(",")).as_bytes());
+            if let Some(raw) = raw {
+                details.extend_from_slice(raw);
+            }
+            if *slash {
+                details.push(b'/');
+            }
+            details.push(b'\n');
+            if !continuation.is_empty() {
+                details.extend_from_slice(format!("88,{}\n", continuation.join(",")).as_bytes());
+            }
+        }
+        // Spliced in as bytes, so that text that is not UTF-8 is tried too.
+        let around = file("\u{0}", 0, 2);
+        let (before, after) = around.split_once('\u{0}').unwrap();
+        let text = [before.as_bytes(), &details, after.as_bytes()].concat();
+        assert_paths_agree(&text, &String::from_utf8_lossy(&details));
+    }
+}
