@@ -67,7 +67,7 @@ use crate::sink::Sink;
 
 use lines::LineReader;
 use reader::Reader;
-use records::{find_end_from, record_start, skip_blanks, Assembler, Code};
+use records::{find_end_from, record_start, skip_blanks, trim_end_blanks, Assembler, Code};
 
 /// How many physical lines' worth of bytes one record and its continuations may hold.
 const RECORD_LINES_MAX: usize = 16;
@@ -114,9 +114,10 @@ pub fn parse_with_summary<R: BufRead>(
 /// Which reader a transaction detail goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Path {
-    /// The one-pass reader of [`plain`] when it accepts the record, else the general one.
+    /// Plain lines and details (see [`plain`]) read in one pass, the rest by the
+    /// general reader.
     PlainFirst,
-    /// The general reader only: what tests hold the plain path against.
+    /// The general reader only: what tests hold the plain paths against.
     #[cfg_attr(not(test), allow(dead_code))]
     GeneralOnly,
 }
@@ -177,6 +178,44 @@ fn read<R: BufRead>(
                 .expected(format!("at most {} bytes", limits.line_length_bytes_max))
                 .found(format!("{} bytes", line.length)),
             );
+        }
+        // The lines that make up nearly every file: a detail or a continuation, no `/`
+        // (so the record runs to the end of the line), no blank before it. What the
+        // general loop below would do with them, without its searches.
+        let plain_code = match line.bytes.get(..3) {
+            Some(b"16,") => Some(Code::Detail),
+            Some(b"88,") => Some(Code::Continuation),
+            _ => None,
+        };
+        let plain_line = line.slash.is_none() && line.number > 1 && path == Path::PlainFirst;
+        if let Some(code) = plain_code.filter(|_| plain_line) {
+            let position = Position::new(line.byte, line.number, records);
+            records += 1;
+            if records > limits.records_max {
+                reader.push(
+                    Diagnostic::error(
+                        common::TOO_MANY_RECORDS,
+                        position,
+                        "more records than the limit",
+                    )
+                    .expected(format!("at most {} records", limits.records_max)),
+                );
+                break 'lines;
+            }
+            let kept = trim_end_blanks(&line.bytes[3..]);
+            let content_position = Position::new(line.byte + 3, line.number, records - 1);
+            if code == Code::Continuation {
+                continuations += 1;
+                if assembler.is_open() {
+                    assembler.push(kept, content_position, false, true);
+                    continue;
+                }
+            }
+            if let Some(done) = assembler.take() {
+                reader.dispatch(&done);
+            }
+            assembler.start(code, b"", position, kept, content_position, false);
+            continue;
         }
         let (bytes, base, skipped) = match line.bytes.strip_prefix(b"\xEF\xBB\xBF") {
             Some(rest) if line.number == 1 => (rest, line.byte + 3, 3),

@@ -86,7 +86,7 @@ pub(super) fn trim_blanks_range(bytes: &[u8]) -> (usize, usize) {
 }
 
 #[inline]
-fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
+pub(super) fn trim_end_blanks(bytes: &[u8]) -> &[u8] {
     let mut end = bytes.len();
     while end > 0 && is_blank(bytes[end - 1]) {
         end -= 1;

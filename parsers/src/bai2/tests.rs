@@ -434,13 +434,16 @@ proptest! {
                 prop::collection::vec(detail_field(), 0..3),
                 any::<bool>(),
                 prop::option::of(prop::collection::vec(any::<u8>(), 1..3)),
+                prop_oneof![6 => Just(""), 1 => Just(" "), 1 => Just("\n"), 1 => Just("88,A\n")],
+                prop_oneof![6 => Just(""), 1 => Just("  "), 1 => Just("\r"), 1 => Just("\t\0")],
             ),
             1..4,
         ),
     ) {
         let mut details = Vec::new();
-        for (type_code, fields, continuation, slash, raw) in &records {
-            details.extend_from_slice(format!("16,{type_code},{}", fields.join(",")).as_bytes());
+        for (type_code, fields, continuation, slash, raw, before, after) in &records {
+            details.extend_from_slice(before.as_bytes());
+            details.extend_from_slice(format!("16,{type_code},{}{after}", fields.join(",")).as_bytes());
             if let Some(raw) = raw {
                 details.extend_from_slice(raw);
             }
