@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use super::fields::{parse_amount, parse_date, parse_type_code, AMOUNT_DIGITS_MAX};
 use super::records::{trim_blanks_range, Segment};
+use crate::digits::find_byte;
 
 /// The fields of a plain detail, borrowed from the record's validated text.
 pub(super) struct Plain<'a> {
@@ -38,7 +39,7 @@ pub(super) fn plain<'a>(whole: &'a str, segments: &[Segment]) -> Option<Plain<'a
     // The next field of the first segment, which must end with a comma.
     let mut next = || -> Option<(usize, usize)> {
         let start = at;
-        let comma = bytes.get(start..)?.iter().position(|&byte| byte == b',')?;
+        let comma = find_byte(bytes.get(start..)?, b',')?;
         at = start + comma + 1;
         Some((start, start + comma))
     };
