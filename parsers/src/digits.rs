@@ -87,7 +87,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(find_byte(&[0x2b, 0x2c, 0x2c, 0, 0, 0, 0, 0, 0x2c], b','), Some(1));
+        assert_eq!(
+            find_byte(&[0x2b, 0x2c, 0x2c, 0, 0, 0, 0, 0, 0x2c], b','),
+            Some(1)
+        );
         assert_eq!(find_byte(&[0xff; 20], 0xff), Some(0));
     }
 

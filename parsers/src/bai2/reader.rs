@@ -748,7 +748,32 @@ impl<'a> Reader<'a> {
         else {
             return false;
         };
-        let mut lines: Vec<Cow<'_, str>> = std::mem::take(&mut self.lines);
+        let (Some(account), group) = (self.account.as_ref(), &self.group) else {
+            return false;
+        };
+        let mut tx = Transaction {
+            direction,
+            amount: Money::from_minor(amount, account.currency),
+            status: EntryStatus::Booked,
+            reversal: false,
+            booking_date: group.as_ref().and_then(|group| group.as_of),
+            value_date,
+            bank_ref: Cow::Borrowed(bank_ref),
+            end_to_end_id: None,
+            customer_ref: (!customer_ref.is_empty()).then_some(Cow::Borrowed(customer_ref)),
+            trace_number: None,
+            payer_name: None,
+            payer_account: None,
+            bank_tx_code: Some(Cow::Borrowed(type_text)),
+            // A `Vec<Cow<'static, str>>` is a `Vec<Cow<'_, str>>` as it is.
+            remittance: Remittance {
+                lines: std::mem::take(&mut self.lines),
+                items: Vec::new(),
+            },
+            return_info: None,
+            position: record.position,
+        };
+        let lines = &mut tx.remittance.lines;
         for (index, segment) in record.segments.iter().enumerate() {
             let from = if index == 0 {
                 text_start
@@ -759,46 +784,21 @@ impl<'a> Reader<'a> {
                 Some("") => {}
                 Some(line) => lines.push(Cow::Borrowed(line)),
                 None => {
-                    self.lines = scratch::recycle(lines);
+                    self.lines = scratch::recycle(tx.remittance.lines);
                     return false;
                 }
             }
         }
-        let (Some(account), group) = (self.account.as_mut(), &self.group) else {
-            self.lines = scratch::recycle(lines);
-            return false;
-        };
-        let magnitude = i128::from(amount);
-        account.total += magnitude;
-        account.transactions += 1;
-        account.movement += match direction {
-            Direction::Credit => magnitude,
-            Direction::Debit => -magnitude,
-        };
-        let currency = account.currency;
-        let booking_date = group.as_ref().and_then(|group| group.as_of);
+        if let Some(account) = self.account.as_mut() {
+            let magnitude = i128::from(amount);
+            account.total += magnitude;
+            account.transactions += 1;
+            account.movement += match direction {
+                Direction::Credit => magnitude,
+                Direction::Debit => -magnitude,
+            };
+        }
         self.summary.transactions += 1;
-        let tx = Transaction {
-            direction,
-            amount: Money::from_minor(amount, currency),
-            status: EntryStatus::Booked,
-            reversal: false,
-            booking_date,
-            value_date,
-            bank_ref: Cow::Borrowed(bank_ref),
-            end_to_end_id: None,
-            customer_ref: (!customer_ref.is_empty()).then_some(Cow::Borrowed(customer_ref)),
-            trace_number: None,
-            payer_name: None,
-            payer_account: None,
-            bank_tx_code: Some(Cow::Borrowed(type_text)),
-            remittance: Remittance {
-                lines,
-                items: Vec::new(),
-            },
-            return_info: None,
-            position: record.position,
-        };
         self.sink.transaction(&tx);
         self.lines = scratch::recycle(tx.remittance.lines);
         true
