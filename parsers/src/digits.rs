@@ -58,6 +58,33 @@ pub fn parse_u64(raw: &[u8]) -> Option<u64> {
     }
 }
 
+/// The index of the first `needle` in `haystack`, eight bytes at a time: for the short
+/// fields of a record, where a vectorized search spends more on setting up than on
+/// searching.
+#[inline]
+pub fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(needle);
+    let mut chunks = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?) ^ pattern;
+        // A zero byte of `word` is a byte equal to `needle`. The lowest flag is exact:
+        // a borrow only ever flags bytes above a zero byte.
+        let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
+        if zeros != 0 {
+            return Some(offset + (zeros.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&byte| byte == needle)
+        .map(|found| offset + found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,31 +165,4 @@ mod tests {
             assert_eq!(parse_u64(raw), slow(raw), "{raw:?}");
         }
     }
-}
-
-/// The index of the first `needle` in `haystack`, eight bytes at a time: for the short
-/// fields of a record, where a vectorized search spends more on setting up than on
-/// searching.
-#[inline]
-pub fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(needle);
-    let mut chunks = haystack.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let word = u64::from_le_bytes(chunk.try_into().ok()?) ^ pattern;
-        // A zero byte of `word` is a byte equal to `needle`. The lowest flag is exact:
-        // a borrow only ever flags bytes above a zero byte.
-        let zeros = word.wrapping_sub(ONES) & !word & HIGHS;
-        if zeros != 0 {
-            return Some(offset + (zeros.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&byte| byte == needle)
-        .map(|found| offset + found)
 }
