@@ -9,9 +9,9 @@
 
 use chrono::NaiveDate;
 
-use super::fields::{parse_amount, parse_date, parse_type_code, AMOUNT_DIGITS_MAX};
+use super::fields::{parse_date, parse_type_code, AMOUNT_DIGITS_MAX};
 use super::records::{trim_blanks_range, Segment};
-use crate::digits::find_byte;
+use crate::digits::{find_byte, parse_u64_in};
 
 /// The fields of a plain detail, borrowed from the record's validated text.
 pub(super) struct Plain<'a> {
@@ -47,10 +47,17 @@ pub(super) fn plain<'a>(whole: &'a str, segments: &[Segment]) -> Option<Plain<'a
     let type_code = parse_type_code(&bytes[from..to])?;
     let type_text = whole.get(from..to)?;
     let (from, to) = next()?;
-    let amount = match parse_amount(&bytes[from..to], AMOUNT_DIGITS_MAX) {
-        Ok(amount) => i64::try_from(amount).ok().filter(|&amount| amount >= 0)?,
-        Err(_) => return None,
+    // Digits with an optional `+`, no more than an amount may have: the general reader
+    // reports the rest (a negative amount is a warning, too many digits an error).
+    let digits_from = if bytes[from..to].first() == Some(&b'+') {
+        from + 1
+    } else {
+        from
     };
+    if to - digits_from > AMOUNT_DIGITS_MAX as usize {
+        return None;
+    }
+    let amount = i64::try_from(parse_u64_in(bytes, digits_from, to)?).ok()?;
     let (from, to) = next()?;
     let value_date = match &bytes[from..to] {
         b"" | b"0" | b"1" | b"2" | b"Z" => None,
