@@ -59,9 +59,15 @@ pub(super) fn plain<'a>(whole: &'a str, segments: &[Segment]) -> Option<Plain<'a
     }
     let amount = i64::try_from(parse_u64_in(bytes, digits_from, to)?).ok()?;
     let (from, to) = next()?;
-    let value_date = match &bytes[from..to] {
-        b"" | b"0" | b"1" | b"2" | b"Z" => None,
-        b"V" => {
+    // One byte or none: matched on the byte, not on the slice, to spare branches.
+    let funds = match to - from {
+        0 => b'Z',
+        1 => bytes[from],
+        _ => return None,
+    };
+    let value_date = match funds {
+        b'0' | b'1' | b'2' | b'Z' => None,
+        b'V' => {
             let (from, to) = next()?;
             let date = parse_date(&bytes[from..to])?;
             next()?; // The value time: neither used nor checked.

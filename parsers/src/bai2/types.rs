@@ -31,6 +31,26 @@ pub(super) fn classify(code: u16, overrides: &BTreeMap<u16, Option<Direction>>) 
             };
         }
     }
+    // A table lookup rather than the ranges: a file mixes credits and debits, and the
+    // branches of the ranges would be mispredicted.
+    SPECIFICATION
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or(Class::Undefined)
+}
+
+/// The class of every three-digit type code by the ranges of the specification.
+const SPECIFICATION: [Class; 1000] = {
+    let mut table = [Class::Undefined; 1000];
+    let mut code = 0;
+    while code < 1000 {
+        table[code] = by_range(code as u16);
+        code += 1;
+    }
+    table
+};
+
+const fn by_range(code: u16) -> Class {
     match code {
         1..=99 | 900..=919 => Class::Status,
         100..=399 | 920..=959 => Class::Movement(Direction::Credit),
@@ -56,6 +76,8 @@ mod tests {
         assert_eq!(classify(920, &none), Class::Movement(Direction::Credit));
         assert_eq!(classify(960, &none), Class::Movement(Direction::Debit));
         assert_eq!(classify(0, &none), Class::Undefined);
+        assert_eq!(classify(999, &none), Class::Movement(Direction::Debit));
+        assert_eq!(classify(1000, &none), Class::Undefined);
     }
 
     #[test]
