@@ -345,7 +345,7 @@ proptest! {
 
 /// Everything a parse gives out, rendered: statements and transactions, diagnostics,
 /// counts and version.
-fn rendered(text: &[u8], path: Path) -> String {
+fn rendered(text: impl std::io::BufRead, path: Path) -> String {
     let options = Options::default();
     let mut sink = Collect::default();
     let mut diagnostics = Diagnostics::new(options.limits.diagnostics_max);
@@ -364,6 +364,12 @@ fn assert_paths_agree(text: &[u8], what: &str) {
     assert!(
         plain_first == general,
         "{what}: the plain path reads differently\n--- plain first\n{plain_first}\n--- general\n{general}"
+    );
+    // Lines cut across the reader's buffer are copied before they are read.
+    let streamed = rendered(std::io::BufReader::with_capacity(7, text), Path::PlainFirst);
+    assert!(
+        streamed == general,
+        "{what}: read through a small buffer, the plain path reads differently\n--- streamed\n{streamed}\n--- general\n{general}"
     );
 }
 
