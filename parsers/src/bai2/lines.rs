@@ -54,6 +54,9 @@ impl<R: BufRead> LineReader<R> {
     }
 
     /// The next line, `None` at the end of the input.
+    // Inlined, so that the line's fields stay in registers rather than pass through
+    // memory; the rare copying path is a function of its own.
+    #[inline(always)]
     pub fn next_line(&mut self) -> io::Result<Option<Line<'_>>> {
         self.input.consume(self.pending);
         self.pending = 0;
@@ -92,6 +95,13 @@ impl<R: BufRead> LineReader<R> {
                 slash: slash.filter(|&slash| slash < length),
             }));
         }
+        self.next_line_copied()
+    }
+
+    /// The next line when it is not whole in the input's buffer (or is longer than the
+    /// limit): copied into the reader's own buffer, cut at the limit.
+    #[inline(never)]
+    fn next_line_copied(&mut self) -> io::Result<Option<Line<'_>>> {
         self.buffer.clear();
         // Keep one byte more than the limit so that a `\r` before the `\n` of a line
         // exactly at the limit can still be stripped.
