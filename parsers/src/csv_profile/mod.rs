@@ -586,7 +586,8 @@ impl RowReader<'_> {
         sink: &mut dyn Sink,
     ) {
         let text = |column: Option<usize>| Self::field(self.profile, record, column);
-        let mut lines = scratch::recycle(std::mem::take(&mut self.lines));
+        // A `Vec<Cow<'static, str>>` is a `Vec<Cow<'_, str>>` as it is.
+        let mut lines: Vec<Cow<'_, str>> = std::mem::take(&mut self.lines);
         for &column in &columns.description {
             if let Some(line) = text(Some(column)) {
                 lines.push(line);
