@@ -5,10 +5,10 @@
 //! the only place that sees every byte before quick-xml buffers it. It is kept as
 //! thin as possible, since quick-xml calls it several times per event.
 //!
-//! Line numbers come from [`newlines`] over each event's raw bytes: every byte of
-//! the file except the markup delimiters (`<`, `>`, `</`, `<!--`…), none of which is
-//! a newline, belongs to exactly one event, so summing newlines over events gives
-//! the exact line at every event start.
+//! It also knows the line of every event start. Scanning each event's bytes for
+//! newlines costs a small scan per event; instead each block handed to quick-xml is
+//! searched once for its newlines ([`Lines`]), and the line at an event start is a
+//! cursor moved over the few newlines passed since the previous event.
 
 use std::io::{self, BufRead, Read};
 
@@ -23,6 +23,85 @@ pub(super) enum Overrun {
     TokenTooLong,
 }
 
+/// Newline offsets found ahead of the reading, and the line reached.
+///
+/// Only newlines not yet passed are kept: they lie between the last event start and
+/// the end of the last block handed out, that is within one token plus `CHUNK`
+/// bytes, whatever the size of the file.
+struct Lines {
+    /// Offsets of newlines found, ascending; those before `passed` are counted in
+    /// `line` and dropped at the next search.
+    offsets: Vec<u64>,
+    passed: usize,
+    /// Bytes searched so far (from offset 0).
+    searched: u64,
+    /// 1 + the newlines before the offset given to the last [`Lines::advance`].
+    line: u64,
+}
+
+impl Lines {
+    /// Searches the part of `block` (which starts at offset `start`) not searched
+    /// yet.
+    fn search(&mut self, start: u64, block: &[u8]) {
+        let skip = usize::try_from(self.searched.saturating_sub(start)).unwrap_or(usize::MAX);
+        let Some(fresh) = block.get(skip..) else {
+            return;
+        };
+        if fresh.is_empty() {
+            return;
+        }
+        let from = start + skip as u64;
+        self.offsets.drain(..self.passed);
+        self.passed = 0;
+        push_newlines(&mut self.offsets, from, fresh);
+        self.searched = from + fresh.len() as u64;
+    }
+
+    /// Moves the line to `offset`, which must not be behind the previous one.
+    #[inline]
+    fn advance(&mut self, offset: u64) {
+        let before = self.passed;
+        while self
+            .offsets
+            .get(self.passed)
+            .is_some_and(|&at| at < offset)
+        {
+            self.passed += 1;
+        }
+        self.line += (self.passed - before) as u64;
+    }
+}
+
+/// Appends the offsets of the newlines of `bytes` (which starts at offset `from`).
+///
+/// Newlines come every 30 bytes or so in an indented file, too often for a SIMD
+/// search, which returns at each one: eight bytes at a time with a word-wide
+/// zero-byte test instead.
+fn push_newlines(offsets: &mut Vec<u64>, from: u64, bytes: &[u8]) {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const NEWLINES: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = from;
+    for word in &mut words {
+        if let Ok(word) = <[u8; 8]>::try_from(word) {
+            // Bytes equal to b'\n' become zero; the expression sets the high bit of
+            // exactly the zero bytes.
+            let x = u64::from_le_bytes(word) ^ NEWLINES;
+            let mut zero_bytes = !(((x & LOW7) + LOW7) | x | LOW7);
+            while zero_bytes != 0 {
+                offsets.push(at + u64::from(zero_bytes.trailing_zeros() / 8));
+                zero_bytes &= zero_bytes - 1;
+            }
+        }
+        at += 8;
+    }
+    for (index, &byte) in words.remainder().iter().enumerate() {
+        if byte == b'\n' {
+            offsets.push(at + index as u64);
+        }
+    }
+}
+
 pub(super) struct CountingReader<R> {
     inner: R,
     /// Bytes consumed so far.
@@ -33,6 +112,7 @@ pub(super) struct CountingReader<R> {
     token_bytes_max: u64,
     file_bytes_max: u64,
     pub overrun: Option<Overrun>,
+    lines: Lines,
 }
 
 impl<R: BufRead> CountingReader<R> {
@@ -44,15 +124,30 @@ impl<R: BufRead> CountingReader<R> {
             token_bytes_max,
             file_bytes_max,
             overrun: None,
+            lines: Lines {
+                offsets: Vec::with_capacity(4 * 1024),
+                passed: 0,
+                searched: 0,
+                line: 1,
+            },
         }
     }
 
-    /// Marks the start of the next XML token: the token limit counts from here.
+    /// Marks the start of the next XML token: the token limit counts from here, and
+    /// [`Self::line`] becomes the line of this offset.
     #[inline]
     pub fn start_token(&mut self) {
         self.limit_at = self
             .file_bytes_max
             .min(self.consumed.saturating_add(self.token_bytes_max));
+        self.lines.advance(self.consumed);
+    }
+
+    /// The line (1-based) where the token marked by the last
+    /// [`Self::start_token`] starts.
+    #[inline]
+    pub fn line(&self) -> u64 {
+        self.lines.line
     }
 
     #[cold]
@@ -84,7 +179,16 @@ impl<R: BufRead> BufRead for CountingReader<R> {
             return Err(self.overrun());
         }
         let buffer = self.inner.fill_buf()?;
-        Ok(&buffer[..buffer.len().min(CHUNK)])
+        // Up to the end of the last block searched for newlines while there is
+        // one, else a new block, searched whole: every byte is searched once.
+        let ahead = self.lines.searched.saturating_sub(self.consumed);
+        if ahead > 0 {
+            let end = usize::try_from(ahead).map_or(buffer.len(), |ahead| ahead.min(buffer.len()));
+            return Ok(&buffer[..end]);
+        }
+        let block = &buffer[..buffer.len().min(CHUNK)];
+        self.lines.search(self.consumed, block);
+        Ok(block)
     }
 
     #[inline]
@@ -94,53 +198,49 @@ impl<R: BufRead> BufRead for CountingReader<R> {
     }
 }
 
-/// Newlines in `bytes`.
-///
-/// Called once per event, mostly on a tag or a short run of indentation: eight
-/// bytes at a time with a word-wide zero-byte test, which beats both a SIMD search
-/// (setup cost) and a byte loop (which the compiler widens poorly) at those sizes.
-#[inline]
-pub(super) fn newlines(bytes: &[u8]) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const NEWLINES: u64 = 0x0A0A_0A0A_0A0A_0A0A;
-    let mut count = 0u64;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        if let Ok(word) = <[u8; 8]>::try_from(word) {
-            // Bytes equal to b'\n' become zero; the expression sets the high bit of
-            // exactly the zero bytes.
-            let x = u64::from_le_bytes(word) ^ NEWLINES;
-            let zero_bytes = !(((x & LOW7) + LOW7) | x | LOW7);
-            count += u64::from(zero_bytes.count_ones());
-        }
-    }
-    count
-        + words
-            .remainder()
-            .iter()
-            .filter(|&&byte| byte == b'\n')
-            .count() as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The line at every token start, and where it starts, reading the way the XML
+    /// reader reads: a block at a time, at most `step` bytes consumed per token.
+    fn lines_by_offset(bytes: &[u8], capacity: usize, step: usize) -> Vec<(u64, usize)> {
+        let inner = io::BufReader::with_capacity(capacity, bytes);
+        let mut reader = CountingReader::new(inner, u64::MAX, u64::MAX);
+        let mut lines = Vec::new();
+        loop {
+            reader.start_token();
+            lines.push((reader.line(), reader.consumed as usize));
+            let available = reader.fill_buf().unwrap().len();
+            if available == 0 {
+                break;
+            }
+            reader.consume(available.min(step));
+        }
+        lines
+    }
+
     #[test]
-    fn counts_bytes_and_newlines() {
+    fn counts_bytes_and_lines() {
         let mut reader = CountingReader::new(&b"ab\ncd\n\nef"[..], 100, 100);
         let mut text = Vec::new();
         reader.read_to_end(&mut text).unwrap();
         assert_eq!(reader.consumed, 9);
-        assert_eq!(newlines(&text), 3);
-        assert_eq!(newlines(&vec![b'\n'; 1000]), 1000);
-        // Every byte value next to newlines, at every alignment.
+        reader.start_token();
+        assert_eq!(reader.line(), 4);
+        // Every byte value next to newlines, at every alignment, read in blocks of
+        // several sizes and consumed in steps of several sizes.
         for shift in 0..9 {
             let mut bytes = vec![b'x'; shift];
             for value in 0..=255u8 {
                 bytes.extend_from_slice(&[value, b'\n']);
             }
-            assert_eq!(newlines(&bytes), 257, "shift {shift}");
+            for (capacity, step) in [(7, 1), (16, 3), (64, 5), (4096, 1), (4096, 4096)] {
+                for (line, at) in lines_by_offset(&bytes, capacity, step) {
+                    let expected = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
+                    assert_eq!(line, expected as u64, "shift {shift} capacity {capacity} step {step} at {at}");
+                }
+            }
         }
     }
 

@@ -15,7 +15,7 @@ use quick_xml::Reader;
 use rust_decimal::Decimal;
 
 use super::codes;
-use super::counting::{newlines, CountingReader, Overrun};
+use super::counting::{CountingReader, Overrun};
 use super::entry::{self, Booking, EntryState, FreeDetails, TxState};
 use super::remittance::StrdState;
 use super::statement::{add, BalanceState, Kind, StatementState};
@@ -67,12 +67,10 @@ pub(super) fn run<R: BufRead>(
     let mut reader = Reader::from_reader(counting);
     let mut buffer = Vec::with_capacity(8 * 1024);
     let mut parser = Parser::new(options, sink, diagnostics);
-    let mut line = 1;
     loop {
-        // The line of this event's start: newlines of all earlier events.
-        line += newlines(&buffer);
-        parser.here = Position::new(reader.buffer_position(), line, parser.elements);
         reader.get_mut().start_token();
+        let line = reader.get_ref().line();
+        parser.here = Position::new(reader.buffer_position(), line, parser.elements);
         buffer.clear();
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(start)) => parser.start(&start),
