@@ -208,7 +208,7 @@ impl<'a> Parser<'a> {
     // ---- events ----
 
     fn start(&mut self, start: &BytesStart<'_>) {
-        let tag = Tag::from_local(start.local_name().as_ref());
+        let tag = Tag::from_qualified(start.name());
         let position = self.here;
         self.elements += 1;
         if self.stack.len() >= self.options.limits.xml_depth_max {
