@@ -5,10 +5,10 @@
 //! the only place that sees every byte before quick-xml buffers it. It is kept as
 //! thin as possible, since quick-xml calls it several times per event.
 //!
-//! It also knows the line of every event start. Scanning each event's bytes for
-//! newlines costs a small scan per event; instead each block handed to quick-xml is
-//! searched once for its newlines ([`Lines`]), and the line at an event start is a
-//! cursor moved over the few newlines passed since the previous event.
+//! It also knows where the newlines are. Counting them over each event's bytes cost
+//! a small scan per event; instead each block handed to quick-xml is searched once,
+//! a word at a time, into one bit per byte ([`Lines`]), and the reader works out a
+//! line only where it keeps a position (an entry, a leaf value, a diagnostic).
 
 use std::io::{self, BufRead, Read};
 
@@ -23,23 +23,48 @@ pub(super) enum Overrun {
     TokenTooLong,
 }
 
-/// Newline offsets found ahead of the reading, and the line reached.
+/// Where the newlines are, one bit per byte, for the bytes between the last event
+/// start and the end of the last block handed out (within one token plus `CHUNK`
+/// bytes, whatever the size of the file).
 ///
-/// Only newlines not yet passed are kept: they lie between the last event start and
-/// the end of the last block handed out, that is within one token plus `CHUNK`
-/// bytes, whatever the size of the file.
-struct Lines {
-    /// Offsets of newlines found, ascending; those before `passed` are counted in
-    /// `line` and dropped at the next search.
-    offsets: Vec<u64>,
-    passed: usize,
+/// A bit mask per 64 bytes and the newlines before each mask make the line of any
+/// offset a lookup and a population count, with no branch per newline: newlines
+/// come every 30 bytes or so, too often to stop at each.
+pub(super) struct Lines {
+    /// Masks of 64-byte spans, from span `first` on; the last one may be partial.
+    masks: Vec<u64>,
+    /// Newlines before each span of `masks`.
+    before: Vec<u64>,
+    first: u64,
     /// Bytes searched so far (from offset 0).
     searched: u64,
-    /// 1 + the newlines before the offset given to the last [`Lines::advance`].
-    line: u64,
+    /// Where the current event starts: spans before its own are no longer needed.
+    at: u64,
+}
+
+/// The newline bytes of a little-endian word, as the low 8 bits.
+#[inline]
+fn newline_bits(word: u64) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const NEWLINES: u64 = 0x0A0A_0A0A_0A0A_0A0A;
+    // Bytes equal to b'\n' become zero; the expression sets the high bit of exactly
+    // the zero bytes, and the product gathers the eight high bits in the top byte.
+    let x = word ^ NEWLINES;
+    let zero_bytes = !(((x & LOW7) + LOW7) | x | LOW7);
+    ((zero_bytes >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
 impl Lines {
+    fn new() -> Self {
+        Lines {
+            masks: vec![0],
+            before: vec![0],
+            first: 0,
+            searched: 0,
+            at: 0,
+        }
+    }
+
     /// Searches the part of `block` (which starts at offset `start`) not searched
     /// yet.
     fn search(&mut self, start: u64, block: &[u8]) {
@@ -50,54 +75,83 @@ impl Lines {
         if fresh.is_empty() {
             return;
         }
-        let from = start + skip as u64;
-        self.offsets.drain(..self.passed);
-        self.passed = 0;
-        push_newlines(&mut self.offsets, from, fresh);
-        self.searched = from + fresh.len() as u64;
-    }
+        // Drop the spans before the one the last event started in.
+        let keep = usize::try_from((self.at / 64).saturating_sub(self.first))
+            .unwrap_or(0)
+            .min(self.masks.len() - 1);
+        self.masks.drain(..keep);
+        self.before.drain(..keep);
+        self.first += keep as u64;
 
-    /// Moves the line to `offset`, which must not be behind the previous one.
-    #[inline]
-    fn advance(&mut self, offset: u64) {
-        let before = self.passed;
-        while self
-            .offsets
-            .get(self.passed)
-            .is_some_and(|&at| at < offset)
-        {
-            self.passed += 1;
+        let mut at = self.searched;
+        let mut bytes = fresh;
+        // Byte by byte up to a span boundary, then a span at a time, then the last
+        // bytes.
+        while !at.is_multiple_of(64) {
+            let Some((&byte, rest)) = bytes.split_first() else {
+                break;
+            };
+            self.mark(at, u64::from(byte == b'\n'));
+            at += 1;
+            bytes = rest;
         }
-        self.line += (self.passed - before) as u64;
-    }
-}
-
-/// Appends the offsets of the newlines of `bytes` (which starts at offset `from`).
-///
-/// Newlines come every 30 bytes or so in an indented file, too often for a SIMD
-/// search, which returns at each one: eight bytes at a time with a word-wide
-/// zero-byte test instead.
-fn push_newlines(offsets: &mut Vec<u64>, from: u64, bytes: &[u8]) {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const NEWLINES: u64 = 0x0A0A_0A0A_0A0A_0A0A;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = from;
-    for word in &mut words {
-        if let Ok(word) = <[u8; 8]>::try_from(word) {
-            // Bytes equal to b'\n' become zero; the expression sets the high bit of
-            // exactly the zero bytes.
-            let x = u64::from_le_bytes(word) ^ NEWLINES;
-            let mut zero_bytes = !(((x & LOW7) + LOW7) | x | LOW7);
-            while zero_bytes != 0 {
-                offsets.push(at + u64::from(zero_bytes.trailing_zeros() / 8));
-                zero_bytes &= zero_bytes - 1;
+        let mut spans = bytes.chunks_exact(64);
+        for span in &mut spans {
+            let mut mask = 0;
+            for (index, word) in span.chunks_exact(8).enumerate() {
+                if let Ok(word) = <[u8; 8]>::try_from(word) {
+                    mask |= newline_bits(u64::from_le_bytes(word)) << (index * 8);
+                }
             }
+            // `at` is at a span boundary: the last span is empty.
+            if let Some(last) = self.masks.last_mut() {
+                *last = mask;
+            }
+            let before = self.total();
+            self.masks.push(0);
+            self.before.push(before);
+            at += 64;
         }
-        at += 8;
+        for &byte in spans.remainder() {
+            self.mark(at, u64::from(byte == b'\n'));
+            at += 1;
+        }
+        self.searched = at;
     }
-    for (index, &byte) in words.remainder().iter().enumerate() {
-        if byte == b'\n' {
-            offsets.push(at + index as u64);
+
+    /// Marks the byte at offset `at` (a newline when `bit` is 1) and opens the next
+    /// span when this one is full.
+    #[inline]
+    fn mark(&mut self, at: u64, bit: u64) {
+        if let Some(mask) = self.masks.last_mut() {
+            *mask |= bit << (at % 64);
+        }
+        if (at + 1).is_multiple_of(64) {
+            let before = self.total();
+            self.masks.push(0);
+            self.before.push(before);
+        }
+    }
+
+    /// The line (1-based) of `offset`, which must be neither before the current
+    /// event start nor past what was searched.
+    pub fn line_at(&self, offset: u64) -> u64 {
+        let span = usize::try_from((offset / 64).saturating_sub(self.first)).unwrap_or(usize::MAX);
+        1 + match (self.masks.get(span), self.before.get(span)) {
+            (Some(mask), Some(before)) => {
+                let below = (1u64 << (offset % 64)) - 1;
+                before + u64::from((mask & below).count_ones())
+            }
+            // The offset is where the search stopped, at a span not opened yet.
+            _ => self.total(),
+        }
+    }
+
+    /// Newlines in all the bytes searched.
+    fn total(&self) -> u64 {
+        match (self.masks.last(), self.before.last()) {
+            (Some(mask), Some(before)) => before + u64::from(mask.count_ones()),
+            _ => 0,
         }
     }
 }
@@ -124,30 +178,25 @@ impl<R: BufRead> CountingReader<R> {
             token_bytes_max,
             file_bytes_max,
             overrun: None,
-            lines: Lines {
-                offsets: Vec::with_capacity(4 * 1024),
-                passed: 0,
-                searched: 0,
-                line: 1,
-            },
+            lines: Lines::new(),
         }
     }
 
     /// Marks the start of the next XML token: the token limit counts from here, and
-    /// [`Self::line`] becomes the line of this offset.
+    /// lines can be asked from here on.
     #[inline]
     pub fn start_token(&mut self) {
         self.limit_at = self
             .file_bytes_max
             .min(self.consumed.saturating_add(self.token_bytes_max));
-        self.lines.advance(self.consumed);
+        self.lines.at = self.consumed;
     }
 
-    /// The line (1-based) where the token marked by the last
-    /// [`Self::start_token`] starts.
+    /// Where the newlines are, to locate offsets from the last token start on.
+    /// Lines are worked out only where a position is kept, not at every event.
     #[inline]
-    pub fn line(&self) -> u64 {
-        self.lines.line
+    pub fn line_index(&self) -> &Lines {
+        &self.lines
     }
 
     #[cold]
@@ -210,7 +259,10 @@ mod tests {
         let mut lines = Vec::new();
         loop {
             reader.start_token();
-            lines.push((reader.line(), reader.consumed as usize));
+            lines.push((
+                reader.line_index().line_at(reader.consumed),
+                reader.consumed as usize,
+            ));
             let available = reader.fill_buf().unwrap().len();
             if available == 0 {
                 break;
@@ -227,7 +279,7 @@ mod tests {
         reader.read_to_end(&mut text).unwrap();
         assert_eq!(reader.consumed, 9);
         reader.start_token();
-        assert_eq!(reader.line(), 4);
+        assert_eq!(reader.line_index().line_at(9), 4);
         // Every byte value next to newlines, at every alignment, read in blocks of
         // several sizes and consumed in steps of several sizes.
         for shift in 0..9 {
@@ -238,7 +290,10 @@ mod tests {
             for (capacity, step) in [(7, 1), (16, 3), (64, 5), (4096, 1), (4096, 4096)] {
                 for (line, at) in lines_by_offset(&bytes, capacity, step) {
                     let expected = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
-                    assert_eq!(line, expected as u64, "shift {shift} capacity {capacity} step {step} at {at}");
+                    assert_eq!(
+                        line, expected as u64,
+                        "shift {shift} capacity {capacity} step {step} at {at}"
+                    );
                 }
             }
         }
