@@ -24,6 +24,18 @@ macro_rules! tags {
                 }
             }
 
+            /// Maps an element's qualified name to the tag of its local name.
+            ///
+            /// Most names have no prefix: matching the whole name first spares the
+            /// search for a `:`, and no literal holds one, so a prefixed name never
+            /// matches there.
+            pub(super) fn from_qualified(name: quick_xml::name::QName<'_>) -> Tag {
+                match from_local_literal(name.as_ref()) {
+                    Tag::Other => Tag::from_local(name.local_name().as_ref()),
+                    tag => tag,
+                }
+            }
+
             /// The element name, for messages.
             pub(super) fn name(self) -> &'static str {
                 match self {
@@ -306,5 +318,19 @@ mod tests {
             Tag::BkToCstmrAcctRpt
         );
         assert_eq!(Tag::from_local(b"BkToCstmrAcctRptX01"), Tag::Other);
+    }
+
+    #[test]
+    fn qualified_names_match_by_local_name() {
+        use quick_xml::name::QName;
+        assert_eq!(Tag::from_qualified(QName(b"Amt")), Tag::Amt);
+        assert_eq!(Tag::from_qualified(QName(b"ns:Amt")), Tag::Amt);
+        assert_eq!(Tag::from_qualified(QName(b"ns:GrpHdr")), Tag::Other);
+        assert_eq!(
+            Tag::from_qualified(QName(b"doc:BkToCstmrStmtV01")),
+            Tag::BkToCstmrStmt
+        );
+        // The local name is what follows the first colon, as quick-xml has it.
+        assert_eq!(Tag::from_qualified(QName(b"BkToCstmrStmtV:1")), Tag::Other);
     }
 }

@@ -15,7 +15,7 @@ use quick_xml::Reader;
 use rust_decimal::Decimal;
 
 use super::codes;
-use super::counting::{newlines, CountingReader, Overrun};
+use super::counting::{CountingReader, Lines, Overrun};
 use super::entry::{self, Booking, EntryState, FreeDetails, TxState};
 use super::remittance::StrdState;
 use super::statement::{add, BalanceState, Kind, StatementState};
@@ -67,35 +67,41 @@ pub(super) fn run<R: BufRead>(
     let mut reader = Reader::from_reader(counting);
     let mut buffer = Vec::with_capacity(8 * 1024);
     let mut parser = Parser::new(options, sink, diagnostics);
-    let mut line = 1;
     loop {
-        // The line of this event's start: newlines of all earlier events.
-        line += newlines(&buffer);
-        parser.here = Position::new(reader.buffer_position(), line, parser.elements);
         reader.get_mut().start_token();
+        // The line is left for `Parser::locate`, worked out only where kept.
+        parser.here = Position::new(reader.buffer_position(), 0, parser.elements);
+        parser.here_at = reader.get_ref().consumed;
         buffer.clear();
-        match reader.read_event_into(&mut buffer) {
-            Ok(Event::Start(start)) => parser.start(&start),
+        let event = reader.read_event_into(&mut buffer);
+        let lines = reader.get_ref().line_index();
+        match event {
+            Ok(Event::Start(start)) => parser.start(&start, lines),
             Ok(Event::Empty(start)) => {
-                parser.start(&start);
+                parser.start(&start, lines);
                 if !parser.stopped {
                     parser.end();
                 }
             }
             Ok(Event::End(_)) => parser.end(),
-            Ok(Event::Text(text)) => parser.text(&text, true),
-            Ok(Event::CData(text)) => parser.text(&text, false),
-            Ok(Event::DocType(_)) => parser.doctype(),
+            Ok(Event::Text(text)) => parser.text(&text, true, lines),
+            Ok(Event::CData(text)) => parser.text(&text, false, lines),
+            Ok(Event::DocType(_)) => parser.doctype(lines),
             Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
             Ok(Event::Eof) => {
-                let end = Position::new(reader.get_ref().consumed, line, parser.elements);
+                let end = Position {
+                    byte: reader.get_ref().consumed,
+                    ..parser.locate(lines)
+                };
                 parser.eof(end);
                 break;
             }
             Err(error) => {
-                let overrun = reader.get_ref().overrun;
-                let at = Position::new(reader.error_position(), line, parser.elements);
-                parser.xml_error(&error, at, overrun);
+                let at = Position {
+                    byte: reader.error_position(),
+                    ..parser.locate(lines)
+                };
+                parser.xml_error(&error, at, reader.get_ref().overrun);
                 break;
             }
         }
@@ -142,8 +148,10 @@ struct Parser<'a> {
     options: &'a Options,
     sink: &'a mut dyn Sink,
     diagnostics: &'a mut Diagnostics,
-    /// Where the current event starts.
+    /// Where the current event starts, but for the line: see [`Parser::locate`].
     here: Position,
+    /// The offset whose line is the line of `here`.
+    here_at: u64,
     /// Start tags seen so far (the `record` of positions).
     elements: u64,
     /// `Ntry` and `TxDtls` elements seen, against `Limits::records_max`.
@@ -182,6 +190,7 @@ impl<'a> Parser<'a> {
             sink,
             diagnostics,
             here: Position::new(0, 1, 0),
+            here_at: 0,
             elements: 0,
             records: 0,
             stack: Vec::with_capacity(32),
@@ -209,11 +218,19 @@ impl<'a> Parser<'a> {
 
     // ---- events ----
 
-    fn start(&mut self, start: &BytesStart<'_>) {
-        let tag = Tag::from_local(start.local_name().as_ref());
-        let position = self.here;
+    /// Where the current event starts, line included.
+    fn locate(&self, lines: &Lines) -> Position {
+        Position {
+            line: lines.line_at(self.here_at),
+            ..self.here
+        }
+    }
+
+    fn start(&mut self, start: &BytesStart<'_>, lines: &Lines) {
+        let tag = Tag::from_qualified(start.name());
         self.elements += 1;
         if self.stack.len() >= self.options.limits.xml_depth_max {
+            let position = self.locate(lines);
             let message = format!(
                 "elements nest deeper than {} levels",
                 self.options.limits.xml_depth_max
@@ -226,6 +243,7 @@ impl<'a> Parser<'a> {
         self.capture_depth = 0;
         if self.message_depth == 0 {
             if self.version.is_none() {
+                let position = self.locate(lines);
                 self.read_version(start, position);
             }
             if message_kind(tag) {
@@ -236,11 +254,17 @@ impl<'a> Parser<'a> {
         if self.message_done {
             return;
         }
-        self.open_scope(tag, depth, position);
+        if matches!(
+            tag,
+            Tag::Stmt | Tag::Rpt | Tag::Ntfctn | Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd
+        ) {
+            let position = self.locate(lines);
+            self.open_scope(tag, depth, position);
+        }
         if tag.captures_text() && self.statement.is_some() && !self.stopped {
             self.capture_depth = depth;
             self.text.clear();
-            self.leaf_position = position;
+            self.leaf_position = self.locate(lines);
             if tag.has_currency() {
                 self.read_currency(start);
             }
@@ -265,7 +289,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn text(&mut self, raw: &[u8], escaped: bool) {
+    fn text(&mut self, raw: &[u8], escaped: bool, lines: &Lines) {
         if self.capture_depth == 0 || self.capture_depth != self.stack.len() {
             return;
         }
@@ -278,16 +302,18 @@ impl<'a> Parser<'a> {
                     Ok(unescaped) => self.text.push_str(&unescaped),
                     Err(error) => {
                         let message = format!("only the five XML entities and character references are allowed: {error}");
-                        self.push(Diagnostic::error(codes::MALFORMED_XML, self.here, message));
+                        let here = self.locate(lines);
+                        self.push(Diagnostic::error(codes::MALFORMED_XML, here, message));
                         self.text.push_str(text);
                     }
                 }
             }
             Ok(text) => self.text.push_str(text),
             Err(_) => {
+                let here = self.locate(lines);
                 self.push(Diagnostic::error(
                     common::INVALID_ENCODING,
-                    self.here,
+                    here,
                     "text is not valid UTF-8, the encoding ISO 20022 requires",
                 ));
                 self.text.push_str(&String::from_utf8_lossy(raw));
@@ -295,10 +321,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn doctype(&mut self) {
+    fn doctype(&mut self, lines: &Lines) {
+        let here = self.locate(lines);
         self.fatal(
             codes::DOCTYPE_FORBIDDEN,
-            self.here,
+            here,
             "a DOCTYPE (document type definition) is not allowed in a CAMT file; nothing after it is read",
         );
     }
