@@ -11,7 +11,9 @@
 use super::codes;
 use std::borrow::Cow;
 
-use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record, RECORD_LENGTH};
+use super::fields::{
+    aba_check_digit, digits, lossy, lossy_str, trim, trim_80, Record, RECORD_LENGTH,
+};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
 use crate::money::{Currency, Money};
@@ -628,12 +630,21 @@ impl PendingEntry {
             self.check_ctx_amount(parsed, diagnostics);
         } else {
             for (index, chunk) in text.chunks(PAYMENT_INFO_WIDTH).enumerate() {
-                let line = trim(chunk);
+                let line = match chunk.try_into() {
+                    Ok(field) => trim_80(field),
+                    Err(_) => trim(chunk),
+                };
                 if line.is_empty() {
                     continue;
                 }
-                remittance.lines.push(lossy_str(line));
-                if let Some(rmr) = x12::simple_rmr(line) {
+                let text = lossy_str(line);
+                // Text that is not UTF-8 is no plain RMR segment either.
+                let rmr = match text {
+                    Cow::Borrowed(text) => x12::simple_rmr_str(text),
+                    Cow::Owned(_) => None,
+                };
+                remittance.lines.push(text);
+                if let Some(rmr) = rmr {
                     // The common `RMR*IV*...\` addendum, read without the X12 engine;
                     // behind a fully parsed chunk it waits its turn, to keep the order.
                     let item = rmr.item(Currency::USD);

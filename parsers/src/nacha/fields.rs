@@ -261,6 +261,34 @@ fn trimmed(raw: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
+/// [`trim`] of an 80-byte payment information field, without a data-dependent branch:
+/// its right padding varies from one addendum to the next, and a loop that stops at
+/// the last space mispredicts its exit on nearly every one. The field is read as a
+/// bit mask of its non-space bytes, eight bytes at a time, whose lowest and highest
+/// bits bound the text.
+#[inline]
+pub(super) fn trim_80(raw: &[u8; 80]) -> &[u8] {
+    let mut mask: u128 = 0;
+    for (index, word) in raw.as_chunks::<8>().0.iter().enumerate() {
+        mask |= u128::from(non_spaces(u64::from_le_bytes(*word))) << (8 * index);
+    }
+    let end = (128 - mask.leading_zeros()) as usize;
+    let start = (mask.trailing_zeros() as usize).min(end);
+    &raw[start..end]
+}
+
+/// One bit per byte of `word` (the first byte in the lowest bit) that is not a space.
+#[inline]
+fn non_spaces(word: u64) -> u8 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ 0x2020_2020_2020_2020;
+    // The high bit of each byte that is not zero: adding 0x7F to its low seven bits
+    // carries into the high bit unless they are all zero, and never beyond the byte.
+    let high = (((x & LOW7) + LOW7) | x) & !LOW7;
+    // Gathers the eight high bits into the top byte, the first byte's the lowest.
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
 /// Text of a field; bytes that are not UTF-8 (NACHA is ASCII) become U+FFFD.
 pub(super) fn lossy(raw: &[u8]) -> String {
     lossy_str(raw).into_owned()
@@ -336,6 +364,25 @@ mod tests {
             (b"                  x", b"x"),
         ] {
             assert_eq!(trim(raw), trimmed);
+        }
+        // The branch-free trim of payment fields, with spaces and other bytes anywhere.
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..100_000 {
+            let spaces = next() % 9;
+            let mut raw = [b' '; 80];
+            let (from, to) = ((next() % 81) as usize, (next() % 81) as usize);
+            for byte in &mut raw[from.min(to)..from.max(to)] {
+                if next() % 8 >= spaces {
+                    *byte = b"a\xA0\x00\x20\xFF\x10!~"[(next() % 8) as usize];
+                }
+            }
+            assert_eq!(trim_80(&raw), trim(&raw), "{raw:?}");
         }
         let record = Record::new(b"6ab  \xC3\xA9 ", Position::default(), "entry");
         assert_eq!(record.str(2, 5), "ab");
