@@ -12,7 +12,7 @@ use super::codes;
 use std::borrow::Cow;
 
 use super::fields::{
-    aba_check_digit, digits, lossy, lossy_str, trim, trim_80, Record, RECORD_LENGTH,
+    aba_check_digit, digits, lossy, lossy_str, trimmed, trimmed_80, Record, RECORD_LENGTH,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
@@ -22,6 +22,9 @@ use crate::position::Position;
 use crate::scratch::{self, Spare};
 use crate::sink::Sink;
 use crate::x12;
+
+/// What messages call an entry detail record.
+const ENTRY: &str = "entry detail (6)";
 
 /// Width of the payment related information of an addenda 05 or IAT 17 record.
 const PAYMENT_INFO_WIDTH: usize = 80;
@@ -72,6 +75,17 @@ pub(super) struct BatchContext {
     pub settlement: Option<chrono::NaiveDate>,
     /// What the SEC code says of the entries' layout, decided once per batch.
     layout: Layout,
+}
+
+impl BatchContext {
+    /// Whether the batch's entries may be read in place: one layout, addenda 05 at
+    /// most, no count of addenda in the entry, no addenda read as one text.
+    pub fn in_place(&self) -> bool {
+        !self.adv
+            && !self.iat
+            && !self.layout.declares_addenda
+            && !self.layout.concatenates_addenda
+    }
 }
 
 /// The entry layout of a batch, from its SEC code.
@@ -298,22 +312,6 @@ pub(super) fn read_entry(
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
-    // One copy of the record: as text when it is UTF-8 (nearly always), else as bytes.
-    match record.as_text() {
-        Some(text) => {
-            let copy = entry.record_text.get_or_insert_with(String::new);
-            copy.clear();
-            copy.push_str(text);
-        }
-        None => {
-            entry.record_text = None;
-            // A record is exactly 94 bytes; anything shorter would leave the copy
-            // blank-padded.
-            entry.record = [b' '; RECORD_LENGTH];
-            let length = record.bytes.len().min(RECORD_LENGTH);
-            entry.record[..length].copy_from_slice(&record.bytes[..length]);
-        }
-    }
     entry.originator = None;
     let code = &mut entry.code;
     code.clear();
@@ -336,13 +334,33 @@ pub(super) fn read_entry(
 }
 
 impl PendingEntry {
+    /// Keeps a copy of the entry's record, which the transaction borrows from when the
+    /// entry is handed over later (after its addenda, read one at a time): as text when
+    /// it is UTF-8 (nearly always), else as bytes.
+    pub(super) fn keep_record(&mut self, record: &Record<'_>) {
+        match record.as_text() {
+            Some(text) => {
+                let copy = self.record_text.get_or_insert_with(String::new);
+                copy.clear();
+                copy.push_str(text);
+            }
+            None => {
+                self.record_text = None;
+                // A record is exactly 94 bytes; anything shorter would leave the copy
+                // blank-padded.
+                self.record = [b' '; RECORD_LENGTH];
+                let length = record.bytes.len().min(RECORD_LENGTH);
+                self.record[..length].copy_from_slice(&record.bytes[..length]);
+            }
+        }
+    }
+
     /// The entry's record, its fields read as the transaction lends them.
     #[inline]
     fn entry_record(&self) -> Record<'_> {
-        const NAME: &str = "entry detail (6)";
         match &self.record_text {
-            Some(text) => Record::from_text(text, self.tx.position, NAME),
-            None => Record::new(&self.record, self.tx.position, NAME),
+            Some(text) => Record::from_text(text, self.tx.position, ENTRY),
+            None => Record::new(&self.record, self.tx.position, ENTRY),
         }
     }
 
@@ -525,8 +543,8 @@ impl PendingEntry {
         }
     }
 
-    /// Completes the entry: checks its addenda count, reads its remittance, hands it
-    /// to the sink and closes it.
+    /// Completes the entry read one record at a time: checks its addenda count, reads
+    /// its remittance, hands it to the sink and closes it.
     pub(super) fn finish(
         &mut self,
         options: &Options,
@@ -534,19 +552,80 @@ impl PendingEntry {
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
+        // The kept copies are moved out for the transaction to borrow, and back for
+        // the next entry to reuse.
+        let text = self.record_text.take();
+        let bytes;
+        let record = match &text {
+            Some(text) => Record::from_text(text, self.tx.position, ENTRY),
+            None => {
+                bytes = self.record;
+                Record::new(&bytes, self.tx.position, ENTRY)
+            }
+        };
+        let payment = std::mem::take(&mut self.payment_text);
+        self.close(
+            record,
+            &payment,
+            payment.chunks(PAYMENT_INFO_WIDTH),
+            options,
+            batch,
+            sink,
+            diagnostics,
+        );
+        self.payment_text = payment;
+        self.record_text = text;
+    }
+
+    /// Completes an entry whose record and addenda (05, in sequence, as many as its
+    /// addenda indicator says and within the limit) are still in the input: the
+    /// transaction borrows from them, nothing is copied. `addenda` are the addenda
+    /// records with where each is.
+    pub(super) fn finish_in_place<'t>(
+        &mut self,
+        record: Record<'t>,
+        addenda: &[(&'t [u8], Position)],
+        options: &Options,
+        batch: Option<&BatchContext>,
+        sink: &mut dyn Sink,
+        diagnostics: &mut Diagnostics,
+    ) {
+        self.addenda = addenda.len() as u64;
+        self.payment_count = self.addenda;
+        self.payment_positions.clear();
+        self.payment_positions
+            .extend(addenda.iter().map(|&(_, position)| position));
+        let chunks = addenda
+            .iter()
+            .map(|&(bytes, _)| bytes.get(3..3 + PAYMENT_INFO_WIDTH).unwrap_or(b""));
+        self.close(record, &[], chunks, options, batch, sink, diagnostics);
+    }
+
+    /// Checks the addenda count, reads the remittance, hands the transaction to the
+    /// sink and closes the entry. `text` is the addenda's payment information in one
+    /// piece (read as one X12 820 for CTX), `chunks` the same one addendum at a time.
+    #[allow(clippy::too_many_arguments)]
+    fn close<'t>(
+        &mut self,
+        record: Record<'t>,
+        text: &'t [u8],
+        chunks: impl Iterator<Item = &'t [u8]>,
+        options: &Options,
+        batch: Option<&BatchContext>,
+        sink: &mut dyn Sink,
+        diagnostics: &mut Diagnostics,
+    ) {
         self.open = false;
         let position = self.tx.position;
+        let trace = record.raw_str(80, 94);
         if self.addenda_indicator && self.addenda == 0 {
             diagnostics.push(
                 Diagnostic::error(
                     codes::ADDENDA_INDICATOR,
                     position,
-                    format!(
-                        "entry trace {} announces addenda but none follow",
-                        self.trace()
-                    ),
+                    format!("entry trace {trace} announces addenda but none follow"),
                 )
-                .record("entry detail (6)")
+                .record(ENTRY)
                 .field("addenda record indicator")
                 .expected("0")
                 .found("1"),
@@ -561,11 +640,10 @@ impl PendingEntry {
                     codes::ADDENDA_COUNT_MISMATCH,
                     position,
                     format!(
-                        "entry trace {} declares a different number of addenda than follow it",
-                        self.trace()
+                        "entry trace {trace} declares a different number of addenda than follow it"
                     ),
                 )
-                .record("entry detail (6)")
+                .record(ENTRY)
                 .field("number of addenda records")
                 .expected(self.addenda.to_string())
                 .found(declared.to_string());
@@ -575,21 +653,23 @@ impl PendingEntry {
                 diagnostics.push(diagnostic);
             }
         }
-        self.lend(batch, sink, diagnostics);
+        self.lend(record, text, chunks, batch, sink, diagnostics);
     }
 
     /// Reads the remittance of the addenda, then builds the transaction from the
     /// entry's record, the batch header and the addenda, borrowing their texts, and
     /// lends it to the sink.
-    fn lend(
+    fn lend<'t>(
         &mut self,
+        record: Record<'t>,
+        text: &'t [u8],
+        chunks: impl Iterator<Item = &'t [u8]>,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
         let lines = scratch::recycle(std::mem::take(&mut self.lines));
         let items = scratch::recycle_items(std::mem::take(&mut self.items));
-        let record = self.entry_record();
         let trace = record.raw_str(80, 94);
         let customer_ref = self
             .customer_ref
@@ -606,7 +686,6 @@ impl PendingEntry {
             .map(Cow::Borrowed);
         // The X12 of the addenda, which the transaction's items borrow, so declared
         // before the transaction.
-        let text = &self.payment_text;
         let mut parsed_chunks = Vec::new();
         let parsed_ctx =
             (self.concatenate && x12::looks_like_x12(text)).then(|| x12::parse_820(text));
@@ -620,24 +699,30 @@ impl PendingEntry {
                 .map(|line| Cow::Borrowed(line.as_ref())),
         );
         if let Some(parsed) = &parsed_ctx {
-            self.report_x12(parsed, 0, diagnostics);
+            self.report_x12(parsed, 0, &trace, diagnostics);
             if let Some(payer) = parsed.payer_name() {
                 if payer_name.as_deref() != Some(payer) {
                     remittance.lines.push(Cow::Owned(format!("payer {payer}")));
                 }
             }
             parsed.append_remittance(Currency::USD, &mut remittance);
-            self.check_ctx_amount(parsed, diagnostics);
+            self.check_ctx_amount(parsed, &trace, diagnostics);
         } else {
-            for (index, chunk) in text.chunks(PAYMENT_INFO_WIDTH).enumerate() {
-                let line = match chunk.try_into() {
-                    Ok(field) => trim_80(field),
-                    Err(_) => trim(chunk),
+            for (index, chunk) in chunks.enumerate() {
+                // The fixed-width field is validated whole (a fixed length is quicker to
+                // validate than the varying trimmed text), the text then taken from it.
+                let (from, to) = match chunk.try_into() {
+                    Ok(field) => trimmed_80(field),
+                    Err(_) => trimmed(chunk),
                 };
+                let line = &chunk[from..to];
                 if line.is_empty() {
                     continue;
                 }
-                let text = lossy_str(line);
+                let text = std::str::from_utf8(chunk)
+                    .ok()
+                    .and_then(|chunk| chunk.get(from..to))
+                    .map_or_else(|| lossy_str(line), Cow::Borrowed);
                 // Text that is not UTF-8 is no plain RMR segment either.
                 let rmr = match text {
                     Cow::Borrowed(text) => x12::simple_rmr_str(text),
@@ -655,7 +740,7 @@ impl PendingEntry {
                     }
                 } else if x12::looks_like_x12(line) {
                     let parsed = x12::parse_820(chunk);
-                    self.report_x12(&parsed, index, diagnostics);
+                    self.report_x12(&parsed, index, &trace, diagnostics);
                     parsed_chunks.push(Err(parsed));
                 }
             }
@@ -699,6 +784,7 @@ impl PendingEntry {
         &self,
         parsed: &x12::Parsed820,
         first_addendum: usize,
+        trace: &str,
         diagnostics: &mut Diagnostics,
     ) {
         for problem in &parsed.problems {
@@ -715,7 +801,7 @@ impl PendingEntry {
                 format!(
                     "addenda 05 #{} of entry trace {}: {}: {}",
                     index + 1,
-                    self.trace(),
+                    trace,
                     problem.location(),
                     problem.message
                 ),
@@ -732,7 +818,7 @@ impl PendingEntry {
         }
     }
 
-    fn check_ctx_amount(&self, parsed: &x12::Parsed820, diagnostics: &mut Diagnostics) {
+    fn check_ctx_amount(&self, parsed: &x12::Parsed820, trace: &str, diagnostics: &mut Diagnostics) {
         let Some(set) = parsed.sets.iter().find(|set| set.amount.is_some()) else {
             return;
         };
@@ -750,8 +836,7 @@ impl PendingEntry {
                     .copied()
                     .unwrap_or(self.tx.position),
                 format!(
-                    "X12 BPR02 in the addenda of entry trace {} differs from the entry amount",
-                    self.trace()
+                    "X12 BPR02 in the addenda of entry trace {trace} differs from the entry amount"
                 ),
             )
             .record("addenda (7)")

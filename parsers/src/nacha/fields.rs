@@ -249,7 +249,7 @@ pub(super) fn trim(raw: &[u8]) -> &[u8] {
 /// are padded on the right, often for most of their width: the padding is skipped
 /// eight bytes at a time.
 #[inline]
-fn trimmed(raw: &[u8]) -> (usize, usize) {
+pub(super) fn trimmed(raw: &[u8]) -> (usize, usize) {
     let mut end = raw.len();
     while end >= 8 && raw[end - 8..end] == *b"        " {
         end -= 8;
@@ -261,20 +261,20 @@ fn trimmed(raw: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
-/// [`trim`] of an 80-byte payment information field, without a data-dependent branch:
+/// [`trimmed`] of an 80-byte payment information field, without a data-dependent branch:
 /// its right padding varies from one addendum to the next, and a loop that stops at
 /// the last space mispredicts its exit on nearly every one. The field is read as a
 /// bit mask of its non-space bytes, eight bytes at a time, whose lowest and highest
 /// bits bound the text.
 #[inline]
-pub(super) fn trim_80(raw: &[u8; 80]) -> &[u8] {
+pub(super) fn trimmed_80(raw: &[u8; 80]) -> (usize, usize) {
     let mut mask: u128 = 0;
     for (index, word) in raw.as_chunks::<8>().0.iter().enumerate() {
         mask |= u128::from(non_spaces(u64::from_le_bytes(*word))) << (8 * index);
     }
     let end = (128 - mask.leading_zeros()) as usize;
     let start = (mask.trailing_zeros() as usize).min(end);
-    &raw[start..end]
+    (start, end)
 }
 
 /// One bit per byte of `word` (the first byte in the lowest bit) that is not a space.
@@ -382,7 +382,7 @@ mod tests {
                     *byte = b"a\xA0\x00\x20\xFF\x10!~"[(next() % 8) as usize];
                 }
             }
-            assert_eq!(trim_80(&raw), trim(&raw), "{raw:?}");
+            assert_eq!(trimmed_80(&raw), trimmed(&raw), "{raw:?}");
         }
         let record = Record::new(b"6ab  \xC3\xA9 ", Position::default(), "entry");
         assert_eq!(record.str(2, 5), "ab");

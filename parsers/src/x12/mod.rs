@@ -36,7 +36,7 @@ pub use engine::{Problem, TransactionSet};
 
 use crate::diagnostic::{Diagnostics, Severity};
 use crate::model::{ReferenceKind, Remittance, RemittanceItem};
-use crate::money::{parse_plain_decimal, Currency, Money};
+use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::sink::Sink;
 

@@ -89,6 +89,7 @@ fn simple_rmr_reads_what_the_full_parser_reads() {
 /// faster ones must agree with on any input.
 mod reference {
     use super::*;
+    use crate::money::parse_plain_decimal;
 
     pub fn looks_like_x12(text: &[u8]) -> bool {
         let text = lexer::trim_start(text);
