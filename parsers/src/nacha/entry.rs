@@ -19,7 +19,7 @@ use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInf
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
-use crate::scratch::{self, Spare};
+use crate::scratch;
 use crate::sink::Sink;
 use crate::x12;
 
@@ -81,10 +81,7 @@ impl BatchContext {
     /// Whether the batch's entries may be read in place: one layout, addenda 05 at
     /// most, no count of addenda in the entry, no addenda read as one text.
     pub fn in_place(&self) -> bool {
-        !self.adv
-            && !self.iat
-            && !self.layout.declares_addenda
-            && !self.layout.concatenates_addenda
+        !self.adv && !self.iat && !self.layout.declares_addenda && !self.layout.concatenates_addenda
     }
 }
 
@@ -133,6 +130,14 @@ impl BatchContext {
     }
 }
 
+/// An addendum read in place: its record, the record as text when it is UTF-8, and
+/// where it is.
+pub(super) struct InPlace<'t> {
+    pub bytes: &'t [u8],
+    pub text: Option<&'t str>,
+    pub position: Position,
+}
+
 /// What an entry record adds to its batch's controls.
 pub(super) struct EntryTotals {
     pub routing: u64,
@@ -149,7 +154,6 @@ pub(super) struct PendingEntry {
     /// What is not text, and the rare texts that are made (returns, NOCs); the
     /// transaction lent to the sink copies these and borrows the rest.
     tx: Transaction<'static>,
-    spare: Spare,
     /// The entry detail record, whose fields the transaction borrows: as text when it
     /// is UTF-8 (validated once, when it was read), else as bytes.
     record: [u8; RECORD_LENGTH],
@@ -182,7 +186,6 @@ impl Default for PendingEntry {
         PendingEntry {
             open: false,
             tx: scratch::blank(),
-            spare: Spare::default(),
             record: [b' '; RECORD_LENGTH],
             record_text: None,
             customer_ref: None,
@@ -201,6 +204,14 @@ impl Default for PendingEntry {
             payment_text: Vec::new(),
             payment_positions: Vec::new(),
         }
+    }
+}
+
+/// Makes `items` use the storage kept for items, unless it has storage already.
+#[inline]
+fn item_storage<'b>(kept: &mut Vec<RemittanceItem<'static>>, items: &mut Vec<RemittanceItem<'b>>) {
+    if items.capacity() == 0 {
+        *items = scratch::recycle_items(std::mem::take(kept));
     }
 }
 
@@ -304,8 +315,12 @@ pub(super) fn read_entry(
         _ => EntryStatus::Info,
     };
     entry.customer_ref = batch.layout.customer_ref;
-    let PendingEntry { tx, spare, .. } = entry;
-    spare.reset(tx);
+    // Only these fields of the kept transaction are ever set (the rest is lent from
+    // the record): a full reset would cost more than the entry's other fields.
+    let tx = &mut entry.tx;
+    tx.remittance.lines.clear();
+    tx.return_info = None;
+    tx.reversal = false;
     tx.direction = direction;
     tx.amount = Money::from_minor(cents, Currency::USD);
     tx.status = status;
@@ -567,7 +582,9 @@ impl PendingEntry {
         self.close(
             record,
             &payment,
-            payment.chunks(PAYMENT_INFO_WIDTH),
+            payment
+                .chunks(PAYMENT_INFO_WIDTH)
+                .map(|chunk| (chunk, None)),
             options,
             batch,
             sink,
@@ -584,7 +601,7 @@ impl PendingEntry {
     pub(super) fn finish_in_place<'t>(
         &mut self,
         record: Record<'t>,
-        addenda: &[(&'t [u8], Position)],
+        addenda: &[InPlace<'t>],
         options: &Options,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
@@ -594,22 +611,27 @@ impl PendingEntry {
         self.payment_count = self.addenda;
         self.payment_positions.clear();
         self.payment_positions
-            .extend(addenda.iter().map(|&(_, position)| position));
-        let chunks = addenda
-            .iter()
-            .map(|&(bytes, _)| bytes.get(3..3 + PAYMENT_INFO_WIDTH).unwrap_or(b""));
+            .extend(addenda.iter().map(|addendum| addendum.position));
+        let chunks = addenda.iter().map(|addendum| {
+            let range = 3..3 + PAYMENT_INFO_WIDTH;
+            (
+                addendum.bytes.get(range.clone()).unwrap_or(b""),
+                addendum.text.and_then(|text| text.get(range)),
+            )
+        });
         self.close(record, &[], chunks, options, batch, sink, diagnostics);
     }
 
     /// Checks the addenda count, reads the remittance, hands the transaction to the
     /// sink and closes the entry. `text` is the addenda's payment information in one
-    /// piece (read as one X12 820 for CTX), `chunks` the same one addendum at a time.
+    /// piece (read as one X12 820 for CTX), `chunks` the same one addendum at a time,
+    /// with its text when it is known to be UTF-8.
     #[allow(clippy::too_many_arguments)]
     fn close<'t>(
         &mut self,
         record: Record<'t>,
         text: &'t [u8],
-        chunks: impl Iterator<Item = &'t [u8]>,
+        chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         options: &Options,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
@@ -663,13 +685,19 @@ impl PendingEntry {
         &mut self,
         record: Record<'t>,
         text: &'t [u8],
-        chunks: impl Iterator<Item = &'t [u8]>,
+        chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
-        let lines = scratch::recycle(std::mem::take(&mut self.lines));
-        let items = scratch::recycle_items(std::mem::take(&mut self.items));
+        // The storage kept from earlier entries is taken only by an entry that may
+        // have lines (one with addenda) or items (when the first one comes): handing
+        // it from one entry's lifetime to the next costs a call each way.
+        let lines = match self.addenda {
+            0 => Vec::new(),
+            _ => scratch::recycle(std::mem::take(&mut self.lines)),
+        };
+        let items = Vec::new();
         let trace = record.raw_str(80, 94);
         let customer_ref = self
             .customer_ref
@@ -705,10 +733,11 @@ impl PendingEntry {
                     remittance.lines.push(Cow::Owned(format!("payer {payer}")));
                 }
             }
+            item_storage(&mut self.items, &mut remittance.items);
             parsed.append_remittance(Currency::USD, &mut remittance);
             self.check_ctx_amount(parsed, &trace, diagnostics);
         } else {
-            for (index, chunk) in chunks.enumerate() {
+            for (index, (chunk, chunk_text)) in chunks.enumerate() {
                 // The fixed-width field is validated whole (a fixed length is quicker to
                 // validate than the varying trimmed text), the text then taken from it.
                 let (from, to) = match chunk.try_into() {
@@ -719,8 +748,8 @@ impl PendingEntry {
                 if line.is_empty() {
                     continue;
                 }
-                let text = std::str::from_utf8(chunk)
-                    .ok()
+                let text = chunk_text
+                    .or_else(|| std::str::from_utf8(chunk).ok())
                     .and_then(|chunk| chunk.get(from..to))
                     .map_or_else(|| lossy_str(line), Cow::Borrowed);
                 // Text that is not UTF-8 is no plain RMR segment either.
@@ -734,6 +763,7 @@ impl PendingEntry {
                     // behind a fully parsed chunk it waits its turn, to keep the order.
                     let item = rmr.item(Currency::USD);
                     if parsed_chunks.is_empty() {
+                        item_storage(&mut self.items, &mut remittance.items);
                         remittance.items.push(item);
                     } else {
                         parsed_chunks.push(Ok(item));
@@ -745,6 +775,7 @@ impl PendingEntry {
                 }
             }
             for chunk in &parsed_chunks {
+                item_storage(&mut self.items, &mut remittance.items);
                 match chunk {
                     Ok(item) => remittance.items.push(item.clone()),
                     Err(parsed) => parsed.append_items(Currency::USD, &mut remittance.items),
@@ -774,9 +805,12 @@ impl PendingEntry {
         };
         sink.transaction(&tx);
         let Remittance { lines, items } = tx.remittance;
-        let (lines, items) = (scratch::recycle(lines), scratch::recycle_items(items));
-        self.lines = lines;
-        self.items = items;
+        if lines.capacity() > 0 {
+            self.lines = scratch::recycle(lines);
+        }
+        if items.capacity() > 0 {
+            self.items = scratch::recycle_items(items);
+        }
     }
 
     /// Turns X12 problems into warnings located at the addendum holding the segment.
@@ -818,7 +852,12 @@ impl PendingEntry {
         }
     }
 
-    fn check_ctx_amount(&self, parsed: &x12::Parsed820, trace: &str, diagnostics: &mut Diagnostics) {
+    fn check_ctx_amount(
+        &self,
+        parsed: &x12::Parsed820,
+        trace: &str,
+        diagnostics: &mut Diagnostics,
+    ) {
         let Some(set) = parsed.sets.iter().find(|set| set.amount.is_some()) else {
             return;
         };

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use super::codes;
-use super::entry::{read_entry, BatchContext, PendingEntry};
+use super::entry::{read_entry, BatchContext, InPlace, PendingEntry};
 use super::fields::{digits, julian, lossy, Record, RECORD_LENGTH};
 use super::split::{Piece, Splitter};
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
@@ -490,7 +490,7 @@ impl<'a> Reader<'a> {
         if !self.batch.as_ref()?.context.in_place() {
             return None;
         }
-        let mut addenda: Vec<(&[u8], Position)> = Vec::new();
+        let mut addenda: Vec<InPlace<'_>> = Vec::new();
         let (mut taken, mut lines) = (0usize, 0u64);
         loop {
             let rest = &tail[taken..];
@@ -506,7 +506,13 @@ impl<'a> Reader<'a> {
                 break;
             }
             let position = Position::new(start + taken as u64, line + lines, self.records);
-            let record = Record::new(&rest[..RECORD_LENGTH], position, ENTRY);
+            // The entry and its addenda are validated as text at once: the transaction
+            // borrows its texts from them.
+            let span = std::str::from_utf8(&rest[..group.length]).ok();
+            let record = match span.and_then(|text| text.get(..RECORD_LENGTH)) {
+                Some(text) => Record::from_text(text, position, ENTRY),
+                None => Record::new(&rest[..RECORD_LENGTH], position, ENTRY),
+            };
             self.records += 1;
             self.skipping_addenda = false;
             self.close_entry(sink);
@@ -518,7 +524,12 @@ impl<'a> Reader<'a> {
                     line + lines + 1 + index as u64,
                     self.records,
                 );
-                addenda.push((&rest[offset..offset + RECORD_LENGTH], position));
+                let range = offset..offset + RECORD_LENGTH;
+                addenda.push(InPlace {
+                    bytes: &rest[range.clone()],
+                    text: span.and_then(|text| text.get(range)),
+                    position,
+                });
                 self.records += 1;
             }
             if let Some(batch) = self.batch.as_mut() {
@@ -526,8 +537,14 @@ impl<'a> Reader<'a> {
             }
             if self.entry.open {
                 let batch = self.batch.as_ref().map(|batch| &batch.context);
-                self.entry
-                    .finish_in_place(record, &addenda, options, batch, sink, self.diagnostics);
+                self.entry.finish_in_place(
+                    record,
+                    &addenda,
+                    options,
+                    batch,
+                    sink,
+                    self.diagnostics,
+                );
             }
             taken += group.length;
             lines += records;
