@@ -261,20 +261,28 @@ pub(super) fn trimmed(raw: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
-/// [`trimmed`] of an 80-byte payment information field, without a data-dependent branch:
-/// its right padding varies from one addendum to the next, and a loop that stops at
-/// the last space mispredicts its exit on nearly every one. The field is read as a
-/// bit mask of its non-space bytes, eight bytes at a time, whose lowest and highest
-/// bits bound the text.
+/// [`trimmed`] of an 80-byte payment information field, a word at a time: the end
+/// is in the last word that holds a non-space, the start (nearly always the first
+/// byte) in the first; within a word, a bit mask of its non-space bytes gives the
+/// byte without a loop. A byte loop would mispredict its exit twice per field (the
+/// padding varies from one addendum to the next).
 #[inline]
 pub(super) fn trimmed_80(raw: &[u8; 80]) -> (usize, usize) {
-    let mut mask: u128 = 0;
-    for (index, word) in raw.as_chunks::<8>().0.iter().enumerate() {
-        mask |= u128::from(non_spaces(u64::from_le_bytes(*word))) << (8 * index);
-    }
-    let end = (128 - mask.leading_zeros()) as usize;
-    let start = (mask.trailing_zeros() as usize).min(end);
-    (start, end)
+    let words = raw.as_chunks::<8>().0;
+    let mask = |index: usize| non_spaces(u64::from_le_bytes(words[index]));
+    let Some((last, last_mask)) = (0..words.len())
+        .rev()
+        .map(|index| (index, mask(index)))
+        .find(|&(_, mask)| mask != 0)
+    else {
+        return (0, 0);
+    };
+    let end = last * 8 + 8 - last_mask.leading_zeros() as usize;
+    let (first, first_mask) = (0..=last)
+        .map(|index| (index, mask(index)))
+        .find(|&(_, mask)| mask != 0)
+        .unwrap_or((last, last_mask));
+    (first * 8 + first_mask.trailing_zeros() as usize, end)
 }
 
 /// One bit per byte of `word` (the first byte in the lowest bit) that is not a space.

@@ -492,12 +492,15 @@ impl<'a> Reader<'a> {
         }
         let mut addenda: Vec<InPlace<'_>> = Vec::new();
         let (mut taken, mut lines) = (0usize, 0u64);
+        // The length of the first line of `rest`, once a group has looked at it.
+        let mut first = None;
         loop {
             let rest = &tail[taken..];
             let offsets = &mut self.addenda_offsets;
-            let Some(group) = plain_entry(rest, limits.ctx_addenda_max, offsets) else {
+            let Some(group) = plain_entry(rest, first, limits.ctx_addenda_max, offsets) else {
                 break;
             };
+            first = Some(group.next_length);
             // The limits are checked after every record: none may be reached inside.
             let records = 1 + self.addenda_offsets.len() as u64;
             if self.records + records > limits.records_max
@@ -889,15 +892,25 @@ struct PlainEntry {
     length: usize,
     /// Whether an entry (rather than a batch control) follows.
     entry_follows: bool,
+    /// The length of that record's line, with its line break.
+    next_length: usize,
 }
 
 /// The entry at the start of `rest` with its addenda, when it is plain (see
 /// [`Reader::entries_in_place`]) and the record after them is an entry or a batch
-/// control of 94 characters, all in `rest`. `addenda` is set to where each addendum
-/// starts.
-fn plain_entry(rest: &[u8], addenda_max: usize, addenda: &mut Vec<usize>) -> Option<PlainEntry> {
+/// control of 94 characters, all in `rest`. `first`: the length of the first line when
+/// it is known to be plain. `addenda` is set to where each addendum starts.
+fn plain_entry(
+    rest: &[u8],
+    first: Option<usize>,
+    addenda_max: usize,
+    addenda: &mut Vec<usize>,
+) -> Option<PlainEntry> {
     addenda.clear();
-    let mut at = plain_line(rest)?;
+    let mut at = match first {
+        Some(length) => length,
+        None => plain_line(rest)?,
+    };
     let entry = &rest[..RECORD_LENGTH];
     if entry[0] != b'6' {
         return None;
@@ -929,6 +942,7 @@ fn plain_entry(rest: &[u8], addenda_max: usize, addenda: &mut Vec<usize>) -> Opt
                 return announced.then_some(PlainEntry {
                     length: at,
                     entry_follows: next[0] == b'6',
+                    next_length: length,
                 });
             }
             _ => return None,
