@@ -22,6 +22,7 @@ use crate::position::Position;
 use crate::scratch;
 use crate::sink::Sink;
 use crate::x12;
+use rust_decimal::Decimal;
 
 /// What messages call an entry detail record.
 const ENTRY: &str = "entry detail (6)";
@@ -322,17 +323,32 @@ pub(super) fn read_entry(
     tx.return_info = None;
     tx.reversal = false;
     tx.direction = direction;
-    tx.amount = Money::from_minor(cents, Currency::USD);
+    // Cents with two decimals, as `Money::from_minor` gives them, built in place
+    // (`Decimal::new` is not inlined across crates).
+    let magnitude = cents.unsigned_abs();
+    tx.amount = Money::new(
+        Decimal::from_parts(magnitude as u32, (magnitude >> 32) as u32, 0, cents < 0, 2),
+        Currency::USD,
+    );
     tx.status = status;
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
     entry.originator = None;
+    // `SEC/`, kept from the batch's previous entry when it is the same, then the
+    // code, read as two digits above (so ASCII).
     let code = &mut entry.code;
-    code.clear();
-    code.push_str(&batch.sec);
-    code.push('/');
-    // The code was read as two digits above, so these bytes are ASCII.
+    let prefix = batch.sec.len() + 1;
+    if !(code.len() == prefix + 2
+        && code.starts_with(batch.sec.as_str())
+        && code.as_bytes()[prefix - 1] == b'/')
+    {
+        code.clear();
+        code.push_str(&batch.sec);
+        code.push('/');
+        code.push_str("00");
+    }
+    code.truncate(prefix);
     code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
     entry.open = true;
     entry.concatenate = batch.layout.concatenates_addenda;

@@ -954,12 +954,31 @@ fn plain_entry(
 /// exactly 94 characters (before a `\r\n` or `\n`).
 #[inline]
 fn plain_line(rest: &[u8]) -> Option<usize> {
-    let head = rest.get(..RECORD_LENGTH + 2).unwrap_or(rest);
-    match memchr::memchr(b'\n', head)? {
-        RECORD_LENGTH if rest[RECORD_LENGTH - 1] != b'\r' => Some(RECORD_LENGTH + 1),
-        95 if rest[RECORD_LENGTH] == b'\r' => Some(RECORD_LENGTH + 2),
-        _ => None,
-    }
+    let length = match (
+        rest.get(RECORD_LENGTH - 1..RECORD_LENGTH + 1)?,
+        rest.get(95),
+    ) {
+        ([last, b'\n'], _) if *last != b'\r' => RECORD_LENGTH + 1,
+        ([_, b'\r'], Some(b'\n')) => RECORD_LENGTH + 2,
+        _ => return None,
+    };
+    // No line break before: eleven words and the last eight bytes (overlapping), each
+    // tested for a byte equal to `\n` without a branch.
+    let record = rest[..RECORD_LENGTH].as_chunks::<8>().0;
+    let last = rest[RECORD_LENGTH - 8..RECORD_LENGTH].as_chunks::<8>().0;
+    let breaks = record.iter().chain(last).fold(0, |found, word| {
+        found | line_breaks(u64::from_le_bytes(*word))
+    });
+    (breaks == 0).then_some(length)
+}
+
+/// Not zero when a byte of `word` is `\n`.
+#[inline]
+fn line_breaks(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (ONES * u64::from(b'\n'));
+    // The classic test for a zero byte: exact as to whether there is one.
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
 }
 
 fn is_padding(bytes: &[u8]) -> bool {

@@ -253,8 +253,14 @@ fn short_decimal(text: &[u8]) -> Option<Decimal> {
     if !seen_digit {
         return None;
     }
-    Some(Decimal::new(
-        if negative { -mantissa } else { mantissa },
+    // As `Decimal::new` builds it, inlined (`from_parts` clears the sign of zero as
+    // `new` does, an `i64` having no negative zero).
+    let magnitude = mantissa.unsigned_abs();
+    Some(Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        negative,
         scale,
     ))
 }
