@@ -104,8 +104,10 @@ fn entries_read_in_place_as_record_by_record() {
     made.extend_from_slice(entry(4, b'0').as_bytes());
     made.extend_from_slice(addendum("FREE TEXT", 1, 4).as_bytes());
     made.extend_from_slice(entry(5, b'1').as_bytes());
-    made.extend_from_slice(addendum("FREE TEXT", 3, 9).as_bytes());
+    made.extend_from_slice(addendum("FREE TEXT", 3, 5).as_bytes());
     made.extend_from_slice(entry(6, b'1').as_bytes());
+    made.extend_from_slice(addendum("FREE TEXT", 1, 9).as_bytes());
+    made.extend_from_slice(entry(7, b'1').as_bytes());
     made.extend_from_slice(b"82200000100069414030000000000000000000000060001234567890                         091000010000001\n");
     made.extend_from_slice(b"9000001000001000000100069414030000000000000000000000060\n");
     bases.push(made);
