@@ -212,7 +212,9 @@ impl Default for PendingEntry {
 #[inline]
 fn item_storage<'b>(kept: &mut Vec<RemittanceItem<'static>>, items: &mut Vec<RemittanceItem<'b>>) {
     if items.capacity() == 0 {
-        *items = scratch::recycle_items(std::mem::take(kept));
+        // The kept items borrow nothing (they are empty), so they shorten to `'b`
+        // for free; only the way back needs [`scratch::recycle_items`].
+        *items = std::mem::take(kept);
     }
 }
 
@@ -708,10 +710,11 @@ impl PendingEntry {
     ) {
         // The storage kept from earlier entries is taken only by an entry that may
         // have lines (one with addenda) or items (when the first one comes): handing
-        // it from one entry's lifetime to the next costs a call each way.
+        // it back from this entry's lifetime costs a call.
         let lines = match self.addenda {
             0 => Vec::new(),
-            _ => scratch::recycle(std::mem::take(&mut self.lines)),
+            // Empty `'static` lines shorten to this entry's lifetime for free.
+            _ => std::mem::take(&mut self.lines),
         };
         let items = Vec::new();
         let trace = record.raw_str(80, 94);

@@ -925,7 +925,7 @@ fn plain_entry(
                 let sequence = addenda.len() as u128 + 1;
                 if next[1..3] != *b"05"
                     || digits(&next[83..87]) != Some(sequence)
-                    || next[87..94] != entry[87..94]
+                    || entry_sequence(next) != entry_sequence(entry)
                     || addenda.len() >= addenda_max
                 {
                     return None;
@@ -948,6 +948,16 @@ fn plain_entry(
             _ => return None,
         }
     }
+}
+
+/// Positions 88-94 of a record of 94 bytes or more, as a number to compare (a slice
+/// comparison of seven bytes would call `memcmp`).
+#[inline]
+fn entry_sequence(record: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&record[86..94]);
+    // Drops position 87, the lowest byte.
+    u64::from_le_bytes(word) >> 8
 }
 
 /// The length, with its line break, of the line at the start of `rest` when it holds
