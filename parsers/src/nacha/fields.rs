@@ -261,28 +261,31 @@ pub(super) fn trimmed(raw: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
-/// [`trimmed`] of an 80-byte payment information field, a word at a time: the end
-/// is in the last word that holds a non-space, the start (nearly always the first
-/// byte) in the first; within a word, a bit mask of its non-space bytes gives the
-/// byte without a loop. A byte loop would mispredict its exit twice per field (the
-/// padding varies from one addendum to the next).
+/// [`trimmed`] of an 80-byte payment information field, without a data-dependent
+/// branch: its padding varies from one addendum to the next, and a loop that stops at
+/// the last space mispredicts its exit on nearly every one. The field is read as a
+/// bit mask of its non-space bytes (the first 64 in `low`, the last 16 in `high`),
+/// whose lowest and highest bits bound the text.
 #[inline]
 pub(super) fn trimmed_80(raw: &[u8; 80]) -> (usize, usize) {
     let words = raw.as_chunks::<8>().0;
-    let mask = |index: usize| non_spaces(u64::from_le_bytes(words[index]));
-    let Some((last, last_mask)) = (0..words.len())
-        .rev()
-        .map(|index| (index, mask(index)))
-        .find(|&(_, mask)| mask != 0)
-    else {
-        return (0, 0);
+    let mask = |index: usize| u64::from(non_spaces(u64::from_le_bytes(words[index])));
+    let mut low = 0;
+    for index in 0..8 {
+        low |= mask(index) << (8 * index);
+    }
+    let high = mask(8) | mask(9) << 8;
+    let end = if high != 0 {
+        128 - high.leading_zeros() as usize
+    } else {
+        64 - low.leading_zeros() as usize
     };
-    let end = last * 8 + 8 - last_mask.leading_zeros() as usize;
-    let (first, first_mask) = (0..=last)
-        .map(|index| (index, mask(index)))
-        .find(|&(_, mask)| mask != 0)
-        .unwrap_or((last, last_mask));
-    (first * 8 + first_mask.trailing_zeros() as usize, end)
+    let start = if low != 0 {
+        low.trailing_zeros() as usize
+    } else {
+        64 + high.trailing_zeros() as usize
+    };
+    (start.min(end), end)
 }
 
 /// One bit per byte of `word` (the first byte in the lowest bit) that is not a space.
