@@ -6,7 +6,10 @@
 //! only a CTX entry keeps its addenda text (bounded by `Limits::ctx_addenda_max`).
 //! The entry keeps a copy of its 94-byte record and of its addenda's payment text,
 //! and the transaction lent to the sink borrows its texts from those (and from the
-//! batch header), so that no field is copied into a string of its own.
+//! batch header), so that no field is copied into a string of its own. A plain entry
+//! that stands whole in the reader's buffer with its addenda (see
+//! `Reader::entries_in_place`) is not copied at all: [`PendingEntry::finish_in_place`]
+//! lends a transaction borrowing from the buffer.
 
 use super::codes;
 use std::borrow::Cow;
