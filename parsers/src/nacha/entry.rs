@@ -224,6 +224,7 @@ fn item_storage<'b>(kept: &mut Vec<RemittanceItem<'static>>, items: &mut Vec<Rem
 /// Reads an entry detail record into `entry`, which is left closed when the entry is
 /// unusable. Returns what the record adds to the controls (whenever its routing
 /// number and amount could be read).
+#[inline]
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
