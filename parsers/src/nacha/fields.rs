@@ -73,7 +73,7 @@ impl<'a> Record<'a> {
     }
 
     /// Like [`Record::text`], borrowed from the record when it is UTF-8.
-    #[inline]
+    #[inline(always)]
     pub fn str(&self, start: usize, end: usize) -> Cow<'a, str> {
         let raw = self.raw(start, end);
         let (from, to) = trimmed(raw);
