@@ -6,20 +6,29 @@
 //! only a CTX entry keeps its addenda text (bounded by `Limits::ctx_addenda_max`).
 //! The entry keeps a copy of its 94-byte record and of its addenda's payment text,
 //! and the transaction lent to the sink borrows its texts from those (and from the
-//! batch header), so that no field is copied into a string of its own.
+//! batch header), so that no field is copied into a string of its own. A plain entry
+//! that stands whole in the reader's buffer with its addenda (see
+//! `Reader::entries_in_place`) is not copied at all: [`PendingEntry::finish_in_place`]
+//! lends a transaction borrowing from the buffer.
 
 use super::codes;
 use std::borrow::Cow;
 
-use super::fields::{aba_check_digit, digits, lossy, lossy_str, trim, Record, RECORD_LENGTH};
+use super::fields::{
+    aba_check_digit, digits, lossy, lossy_str, trimmed, trimmed_80, Record, RECORD_LENGTH,
+};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
 use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::position::Position;
-use crate::scratch::{self, Spare};
+use crate::scratch;
 use crate::sink::Sink;
 use crate::x12;
+use rust_decimal::Decimal;
+
+/// What messages call an entry detail record.
+const ENTRY: &str = "entry detail (6)";
 
 /// Width of the payment related information of an addenda 05 or IAT 17 record.
 const PAYMENT_INFO_WIDTH: usize = 80;
@@ -72,6 +81,14 @@ pub(super) struct BatchContext {
     layout: Layout,
 }
 
+impl BatchContext {
+    /// Whether the batch's entries may be read in place: one layout, addenda 05 at
+    /// most, no count of addenda in the entry, no addenda read as one text.
+    pub fn in_place(&self) -> bool {
+        !self.adv && !self.iat && !self.layout.declares_addenda && !self.layout.concatenates_addenda
+    }
+}
+
 /// The entry layout of a batch, from its SEC code.
 #[derive(Debug, Clone, Copy)]
 struct Layout {
@@ -117,6 +134,14 @@ impl BatchContext {
     }
 }
 
+/// An addendum read in place: its record, the record as text when it is UTF-8, and
+/// where it is.
+pub(super) struct InPlace<'t> {
+    pub bytes: &'t [u8],
+    pub text: Option<&'t str>,
+    pub position: Position,
+}
+
 /// What an entry record adds to its batch's controls.
 pub(super) struct EntryTotals {
     pub routing: u64,
@@ -133,7 +158,6 @@ pub(super) struct PendingEntry {
     /// What is not text, and the rare texts that are made (returns, NOCs); the
     /// transaction lent to the sink copies these and borrows the rest.
     tx: Transaction<'static>,
-    spare: Spare,
     /// The entry detail record, whose fields the transaction borrows: as text when it
     /// is UTF-8 (validated once, when it was read), else as bytes.
     record: [u8; RECORD_LENGTH],
@@ -166,7 +190,6 @@ impl Default for PendingEntry {
         PendingEntry {
             open: false,
             tx: scratch::blank(),
-            spare: Spare::default(),
             record: [b' '; RECORD_LENGTH],
             record_text: None,
             customer_ref: None,
@@ -188,9 +211,20 @@ impl Default for PendingEntry {
     }
 }
 
+/// Makes `items` use the storage kept for items, unless it has storage already.
+#[inline]
+fn item_storage<'b>(kept: &mut Vec<RemittanceItem<'static>>, items: &mut Vec<RemittanceItem<'b>>) {
+    if items.capacity() == 0 {
+        // The kept items borrow nothing (they are empty), so they shorten to `'b`
+        // for free; only the way back needs [`scratch::recycle_items`].
+        *items = std::mem::take(kept);
+    }
+}
+
 /// Reads an entry detail record into `entry`, which is left closed when the entry is
 /// unusable. Returns what the record adds to the controls (whenever its routing
 /// number and amount could be read).
+#[inline]
 pub(super) fn read_entry(
     record: &Record<'_>,
     batch: &BatchContext,
@@ -288,36 +322,39 @@ pub(super) fn read_entry(
         _ => EntryStatus::Info,
     };
     entry.customer_ref = batch.layout.customer_ref;
-    let PendingEntry { tx, spare, .. } = entry;
-    spare.reset(tx);
+    // Only these fields of the kept transaction are ever set (the rest is lent from
+    // the record): a full reset would cost more than the entry's other fields.
+    let tx = &mut entry.tx;
+    tx.remittance.lines.clear();
+    tx.return_info = None;
+    tx.reversal = false;
     tx.direction = direction;
-    tx.amount = Money::from_minor(cents, Currency::USD);
+    // Cents with two decimals, as `Money::from_minor` gives them, built in place
+    // (`Decimal::new` is not inlined across crates).
+    let magnitude = cents.unsigned_abs();
+    tx.amount = Money::new(
+        Decimal::from_parts(magnitude as u32, (magnitude >> 32) as u32, 0, cents < 0, 2),
+        Currency::USD,
+    );
     tx.status = status;
     tx.booking_date = batch.effective;
     tx.value_date = batch.settlement;
     tx.position = record.position;
-    // One copy of the record: as text when it is UTF-8 (nearly always), else as bytes.
-    match record.as_text() {
-        Some(text) => {
-            let copy = entry.record_text.get_or_insert_with(String::new);
-            copy.clear();
-            copy.push_str(text);
-        }
-        None => {
-            entry.record_text = None;
-            // A record is exactly 94 bytes; anything shorter would leave the copy
-            // blank-padded.
-            entry.record = [b' '; RECORD_LENGTH];
-            let length = record.bytes.len().min(RECORD_LENGTH);
-            entry.record[..length].copy_from_slice(&record.bytes[..length]);
-        }
-    }
     entry.originator = None;
+    // `SEC/`, kept from the batch's previous entry when it is the same, then the
+    // code, read as two digits above (so ASCII).
     let code = &mut entry.code;
-    code.clear();
-    code.push_str(&batch.sec);
-    code.push('/');
-    // The code was read as two digits above, so these bytes are ASCII.
+    let prefix = batch.sec.len() + 1;
+    if !(code.len() == prefix + 2
+        && code.starts_with(batch.sec.as_str())
+        && code.as_bytes()[prefix - 1] == b'/')
+    {
+        code.clear();
+        code.push_str(&batch.sec);
+        code.push('/');
+        code.push_str("00");
+    }
+    code.truncate(prefix);
     code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
     entry.open = true;
     entry.concatenate = batch.layout.concatenates_addenda;
@@ -334,13 +371,33 @@ pub(super) fn read_entry(
 }
 
 impl PendingEntry {
+    /// Keeps a copy of the entry's record, which the transaction borrows from when the
+    /// entry is handed over later (after its addenda, read one at a time): as text when
+    /// it is UTF-8 (nearly always), else as bytes.
+    pub(super) fn keep_record(&mut self, record: &Record<'_>) {
+        match record.as_text() {
+            Some(text) => {
+                let copy = self.record_text.get_or_insert_with(String::new);
+                copy.clear();
+                copy.push_str(text);
+            }
+            None => {
+                self.record_text = None;
+                // A record is exactly 94 bytes; anything shorter would leave the copy
+                // blank-padded.
+                self.record = [b' '; RECORD_LENGTH];
+                let length = record.bytes.len().min(RECORD_LENGTH);
+                self.record[..length].copy_from_slice(&record.bytes[..length]);
+            }
+        }
+    }
+
     /// The entry's record, its fields read as the transaction lends them.
     #[inline]
     fn entry_record(&self) -> Record<'_> {
-        const NAME: &str = "entry detail (6)";
         match &self.record_text {
-            Some(text) => Record::from_text(text, self.tx.position, NAME),
-            None => Record::new(&self.record, self.tx.position, NAME),
+            Some(text) => Record::from_text(text, self.tx.position, ENTRY),
+            None => Record::new(&self.record, self.tx.position, ENTRY),
         }
     }
 
@@ -523,8 +580,8 @@ impl PendingEntry {
         }
     }
 
-    /// Completes the entry: checks its addenda count, reads its remittance, hands it
-    /// to the sink and closes it.
+    /// Completes the entry read one record at a time: checks its addenda count, reads
+    /// its remittance, hands it to the sink and closes it.
     pub(super) fn finish(
         &mut self,
         options: &Options,
@@ -532,19 +589,87 @@ impl PendingEntry {
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
+        // The kept copies are moved out for the transaction to borrow, and back for
+        // the next entry to reuse.
+        let text = self.record_text.take();
+        let bytes;
+        let record = match &text {
+            Some(text) => Record::from_text(text, self.tx.position, ENTRY),
+            None => {
+                bytes = self.record;
+                Record::new(&bytes, self.tx.position, ENTRY)
+            }
+        };
+        let payment = std::mem::take(&mut self.payment_text);
+        self.close(
+            record,
+            &payment,
+            payment
+                .chunks(PAYMENT_INFO_WIDTH)
+                .map(|chunk| (chunk, None)),
+            options,
+            batch,
+            sink,
+            diagnostics,
+        );
+        self.payment_text = payment;
+        self.record_text = text;
+    }
+
+    /// Completes an entry whose record and addenda (05, in sequence, as many as its
+    /// addenda indicator says and within the limit) are still in the input: the
+    /// transaction borrows from them, nothing is copied. `addenda` are the addenda
+    /// records with where each is.
+    pub(super) fn finish_in_place<'t>(
+        &mut self,
+        record: Record<'t>,
+        addenda: &[InPlace<'t>],
+        options: &Options,
+        batch: Option<&BatchContext>,
+        sink: &mut dyn Sink,
+        diagnostics: &mut Diagnostics,
+    ) {
+        self.addenda = addenda.len() as u64;
+        self.payment_count = self.addenda;
+        self.payment_positions.clear();
+        self.payment_positions
+            .extend(addenda.iter().map(|addendum| addendum.position));
+        let chunks = addenda.iter().map(|addendum| {
+            let range = 3..3 + PAYMENT_INFO_WIDTH;
+            (
+                addendum.bytes.get(range.clone()).unwrap_or(b""),
+                addendum.text.and_then(|text| text.get(range)),
+            )
+        });
+        self.close(record, &[], chunks, options, batch, sink, diagnostics);
+    }
+
+    /// Checks the addenda count, reads the remittance, hands the transaction to the
+    /// sink and closes the entry. `text` is the addenda's payment information in one
+    /// piece (read as one X12 820 for CTX), `chunks` the same one addendum at a time,
+    /// with its text when it is known to be UTF-8.
+    #[allow(clippy::too_many_arguments)]
+    fn close<'t>(
+        &mut self,
+        record: Record<'t>,
+        text: &'t [u8],
+        chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
+        options: &Options,
+        batch: Option<&BatchContext>,
+        sink: &mut dyn Sink,
+        diagnostics: &mut Diagnostics,
+    ) {
         self.open = false;
         let position = self.tx.position;
+        let trace = record.raw_str(80, 94);
         if self.addenda_indicator && self.addenda == 0 {
             diagnostics.push(
                 Diagnostic::error(
                     codes::ADDENDA_INDICATOR,
                     position,
-                    format!(
-                        "entry trace {} announces addenda but none follow",
-                        self.trace()
-                    ),
+                    format!("entry trace {trace} announces addenda but none follow"),
                 )
-                .record("entry detail (6)")
+                .record(ENTRY)
                 .field("addenda record indicator")
                 .expected("0")
                 .found("1"),
@@ -559,11 +684,10 @@ impl PendingEntry {
                     codes::ADDENDA_COUNT_MISMATCH,
                     position,
                     format!(
-                        "entry trace {} declares a different number of addenda than follow it",
-                        self.trace()
+                        "entry trace {trace} declares a different number of addenda than follow it"
                     ),
                 )
-                .record("entry detail (6)")
+                .record(ENTRY)
                 .field("number of addenda records")
                 .expected(self.addenda.to_string())
                 .found(declared.to_string());
@@ -573,21 +697,30 @@ impl PendingEntry {
                 diagnostics.push(diagnostic);
             }
         }
-        self.lend(batch, sink, diagnostics);
+        self.lend(record, text, chunks, batch, sink, diagnostics);
     }
 
     /// Reads the remittance of the addenda, then builds the transaction from the
     /// entry's record, the batch header and the addenda, borrowing their texts, and
     /// lends it to the sink.
-    fn lend(
+    fn lend<'t>(
         &mut self,
+        record: Record<'t>,
+        text: &'t [u8],
+        chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
-        let lines = scratch::recycle(std::mem::take(&mut self.lines));
-        let items = scratch::recycle_items(std::mem::take(&mut self.items));
-        let record = self.entry_record();
+        // The storage kept from earlier entries is taken only by an entry that may
+        // have lines (one with addenda) or items (when the first one comes): handing
+        // it back from this entry's lifetime costs a call.
+        let lines = match self.addenda {
+            0 => Vec::new(),
+            // Empty `'static` lines shorten to this entry's lifetime for free.
+            _ => std::mem::take(&mut self.lines),
+        };
+        let items = Vec::new();
         let trace = record.raw_str(80, 94);
         let customer_ref = self
             .customer_ref
@@ -604,7 +737,6 @@ impl PendingEntry {
             .map(Cow::Borrowed);
         // The X12 of the addenda, which the transaction's items borrow, so declared
         // before the transaction.
-        let text = &self.payment_text;
         let mut parsed_chunks = Vec::new();
         let parsed_ctx =
             (self.concatenate && x12::looks_like_x12(text)).then(|| x12::parse_820(text));
@@ -618,37 +750,55 @@ impl PendingEntry {
                 .map(|line| Cow::Borrowed(line.as_ref())),
         );
         if let Some(parsed) = &parsed_ctx {
-            self.report_x12(parsed, 0, diagnostics);
+            self.report_x12(parsed, 0, &trace, diagnostics);
             if let Some(payer) = parsed.payer_name() {
                 if payer_name.as_deref() != Some(payer) {
                     remittance.lines.push(Cow::Owned(format!("payer {payer}")));
                 }
             }
+            item_storage(&mut self.items, &mut remittance.items);
             parsed.append_remittance(Currency::USD, &mut remittance);
-            self.check_ctx_amount(parsed, diagnostics);
+            self.check_ctx_amount(parsed, &trace, diagnostics);
         } else {
-            for (index, chunk) in text.chunks(PAYMENT_INFO_WIDTH).enumerate() {
-                let line = trim(chunk);
+            for (index, (chunk, chunk_text)) in chunks.enumerate() {
+                // The fixed-width field is validated whole (a fixed length is quicker to
+                // validate than the varying trimmed text), the text then taken from it.
+                let (from, to) = match chunk.try_into() {
+                    Ok(field) => trimmed_80(field),
+                    Err(_) => trimmed(chunk),
+                };
+                let line = &chunk[from..to];
                 if line.is_empty() {
                     continue;
                 }
-                remittance.lines.push(lossy_str(line));
-                if let Some(rmr) = x12::simple_rmr(line) {
+                let text = chunk_text
+                    .or_else(|| std::str::from_utf8(chunk).ok())
+                    .and_then(|chunk| chunk.get(from..to))
+                    .map_or_else(|| lossy_str(line), Cow::Borrowed);
+                // Text that is not UTF-8 is no plain RMR segment either.
+                let rmr = match text {
+                    Cow::Borrowed(text) => x12::simple_rmr_str(text),
+                    Cow::Owned(_) => None,
+                };
+                remittance.lines.push(text);
+                if let Some(rmr) = rmr {
                     // The common `RMR*IV*...\` addendum, read without the X12 engine;
                     // behind a fully parsed chunk it waits its turn, to keep the order.
                     let item = rmr.item(Currency::USD);
                     if parsed_chunks.is_empty() {
+                        item_storage(&mut self.items, &mut remittance.items);
                         remittance.items.push(item);
                     } else {
                         parsed_chunks.push(Ok(item));
                     }
                 } else if x12::looks_like_x12(line) {
                     let parsed = x12::parse_820(chunk);
-                    self.report_x12(&parsed, index, diagnostics);
+                    self.report_x12(&parsed, index, &trace, diagnostics);
                     parsed_chunks.push(Err(parsed));
                 }
             }
             for chunk in &parsed_chunks {
+                item_storage(&mut self.items, &mut remittance.items);
                 match chunk {
                     Ok(item) => remittance.items.push(item.clone()),
                     Err(parsed) => parsed.append_items(Currency::USD, &mut remittance.items),
@@ -678,9 +828,12 @@ impl PendingEntry {
         };
         sink.transaction(&tx);
         let Remittance { lines, items } = tx.remittance;
-        let (lines, items) = (scratch::recycle(lines), scratch::recycle_items(items));
-        self.lines = lines;
-        self.items = items;
+        if lines.capacity() > 0 {
+            self.lines = scratch::recycle(lines);
+        }
+        if items.capacity() > 0 {
+            self.items = scratch::recycle_items(items);
+        }
     }
 
     /// Turns X12 problems into warnings located at the addendum holding the segment.
@@ -688,6 +841,7 @@ impl PendingEntry {
         &self,
         parsed: &x12::Parsed820,
         first_addendum: usize,
+        trace: &str,
         diagnostics: &mut Diagnostics,
     ) {
         for problem in &parsed.problems {
@@ -704,7 +858,7 @@ impl PendingEntry {
                 format!(
                     "addenda 05 #{} of entry trace {}: {}: {}",
                     index + 1,
-                    self.trace(),
+                    trace,
                     problem.location(),
                     problem.message
                 ),
@@ -721,7 +875,12 @@ impl PendingEntry {
         }
     }
 
-    fn check_ctx_amount(&self, parsed: &x12::Parsed820, diagnostics: &mut Diagnostics) {
+    fn check_ctx_amount(
+        &self,
+        parsed: &x12::Parsed820,
+        trace: &str,
+        diagnostics: &mut Diagnostics,
+    ) {
         let Some(set) = parsed.sets.iter().find(|set| set.amount.is_some()) else {
             return;
         };
@@ -739,8 +898,7 @@ impl PendingEntry {
                     .copied()
                     .unwrap_or(self.tx.position),
                 format!(
-                    "X12 BPR02 in the addenda of entry trace {} differs from the entry amount",
-                    self.trace()
+                    "X12 BPR02 in the addenda of entry trace {trace} differs from the entry amount"
                 ),
             )
             .record("addenda (7)")

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use super::codes;
-use super::entry::{read_entry, BatchContext, PendingEntry};
+use super::entry::{read_entry, BatchContext, InPlace, PendingEntry};
 use super::fields::{digits, julian, lossy, Record, RECORD_LENGTH};
 use super::split::{Piece, Splitter};
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
@@ -60,6 +60,8 @@ pub(super) struct Reader<'a> {
     phase: Phase,
     batch: Option<Batch>,
     entry: PendingEntry,
+    /// Where the addenda of an entry read in place start, kept for the next entry.
+    addenda_offsets: Vec<usize>,
     /// An entry that could not be used: its addenda are skipped quietly.
     skipping_addenda: bool,
     file: Controls,
@@ -83,6 +85,7 @@ impl<'a> Reader<'a> {
             phase: Phase::Start,
             batch: None,
             entry: PendingEntry::default(),
+            addenda_offsets: Vec::new(),
             skipping_addenda: false,
             file: Controls::default(),
             batches: 0,
@@ -106,7 +109,16 @@ impl<'a> Reader<'a> {
         loop {
             line += 1;
             match splitter.next() {
-                Piece::Record { bytes, start } => {
+                Piece::Record { bytes, start, tail } => {
+                    let in_place = match bytes.first() {
+                        Some(b'6') if line > 1 => self.entries_in_place(tail, start, line, sink),
+                        _ => None,
+                    };
+                    if let Some((length, lines)) = in_place {
+                        splitter.take_more(start, length);
+                        line += lines - 1;
+                        continue;
+                    }
                     let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
                     // A UTF-8 byte order mark some Windows tools write is not content.
                     let bytes = match (line, bytes.strip_prefix(b"\xEF\xBB\xBF")) {
@@ -301,7 +313,7 @@ impl<'a> Reader<'a> {
             }
             b'6' => {
                 self.close_entry(sink);
-                self.entry_detail(record);
+                self.entry_detail(record, true);
             }
             b'7' => self.addenda(record),
             b'8' => {
@@ -452,7 +464,103 @@ impl<'a> Reader<'a> {
         self.batches += 1;
     }
 
-    fn entry_detail(&mut self, record: Record<'_>) {
+    /// Reads entries that stand in the reader's buffer, each with its addenda, straight
+    /// from `tail` (the current record and what follows it), as long as they are
+    /// plain: every record exactly 94 characters, addenda 05 in sequence, as many as
+    /// the addenda indicator says, and the next record an entry or a batch control
+    /// that is in the buffer too. Such an entry reads as it does record by record,
+    /// with the same diagnostics in the same order (the only ones it can give are the
+    /// entry record's own and X12 warnings, at its end in both cases), but its
+    /// transaction borrows the record and addenda where they are. Returns the bytes
+    /// and lines read, or `None` when the first entry is not such an entry (the
+    /// caller then reads it record by record).
+    fn entries_in_place(
+        &mut self,
+        tail: &[u8],
+        start: u64,
+        line: u64,
+        sink: &mut dyn Sink,
+    ) -> Option<(usize, u64)> {
+        let options = self.options;
+        let limits = &options.limits;
+        // A limit on line length below a record would refuse every line.
+        if self.phase != Phase::File || limits.line_length_bytes_max <= RECORD_LENGTH {
+            return None;
+        }
+        if !self.batch.as_ref()?.context.in_place() {
+            return None;
+        }
+        let mut addenda: Vec<InPlace<'_>> = Vec::new();
+        let (mut taken, mut lines) = (0usize, 0u64);
+        // The length of the first line of `rest`, once a group has looked at it.
+        let mut first = None;
+        loop {
+            let rest = &tail[taken..];
+            let offsets = &mut self.addenda_offsets;
+            let Some(group) = plain_entry(rest, first, limits.ctx_addenda_max, offsets) else {
+                break;
+            };
+            first = Some(group.next_length);
+            // The limits are checked after every record: none may be reached inside.
+            let records = 1 + self.addenda_offsets.len() as u64;
+            if self.records + records > limits.records_max
+                || start + (taken + group.length) as u64 > limits.file_size_bytes_max
+            {
+                break;
+            }
+            let position = Position::new(start + taken as u64, line + lines, self.records);
+            // The entry and its addenda are validated as text at once: the transaction
+            // borrows its texts from them.
+            let span = std::str::from_utf8(&rest[..group.length]).ok();
+            let record = match span.and_then(|text| text.get(..RECORD_LENGTH)) {
+                Some(text) => Record::from_text(text, position, ENTRY),
+                None => Record::new(&rest[..RECORD_LENGTH], position, ENTRY),
+            };
+            self.records += 1;
+            self.skipping_addenda = false;
+            self.close_entry(sink);
+            self.entry_detail(record, false);
+            addenda.clear();
+            for (index, &offset) in self.addenda_offsets.iter().enumerate() {
+                let position = Position::new(
+                    start + (taken + offset) as u64,
+                    line + lines + 1 + index as u64,
+                    self.records,
+                );
+                let range = offset..offset + RECORD_LENGTH;
+                addenda.push(InPlace {
+                    bytes: &rest[range.clone()],
+                    text: span.and_then(|text| text.get(range)),
+                    position,
+                });
+                self.records += 1;
+            }
+            if let Some(batch) = self.batch.as_mut() {
+                batch.controls.entry_addenda += records - 1;
+            }
+            if self.entry.open {
+                let batch = self.batch.as_ref().map(|batch| &batch.context);
+                self.entry.finish_in_place(
+                    record,
+                    &addenda,
+                    options,
+                    batch,
+                    sink,
+                    self.diagnostics,
+                );
+            }
+            taken += group.length;
+            lines += records;
+            if !group.entry_follows {
+                break;
+            }
+        }
+        (lines > 0).then_some((taken, lines))
+    }
+
+    /// Reads an entry detail record; `keep`: keeps a copy of it for its addenda, which
+    /// are read one record at a time after it.
+    fn entry_detail(&mut self, record: Record<'_>, keep: bool) {
         let Some(batch) = self.batch.as_mut() else {
             self.skipping_addenda = true;
             self.diagnostics.push(
@@ -494,6 +602,9 @@ impl<'a> Reader<'a> {
                     .found(lossy(record.raw(2, 3))),
                 );
             }
+        }
+        if keep && self.entry.open {
+            self.entry.keep_record(&record);
         }
         self.skipping_addenda = !self.entry.open;
     }
@@ -773,6 +884,111 @@ impl<'a> Reader<'a> {
             );
         }
     }
+}
+
+/// An entry detail record and its addenda as [`Reader::entries_in_place`] reads them.
+struct PlainEntry {
+    /// Bytes of the entry and its addenda, with their line breaks.
+    length: usize,
+    /// Whether an entry (rather than a batch control) follows.
+    entry_follows: bool,
+    /// The length of that record's line, with its line break.
+    next_length: usize,
+}
+
+/// The entry at the start of `rest` with its addenda, when it is plain (see
+/// [`Reader::entries_in_place`]) and the record after them is an entry or a batch
+/// control of 94 characters, all in `rest`. `first`: the length of the first line when
+/// it is known to be plain. `addenda` is set to where each addendum starts.
+fn plain_entry(
+    rest: &[u8],
+    first: Option<usize>,
+    addenda_max: usize,
+    addenda: &mut Vec<usize>,
+) -> Option<PlainEntry> {
+    addenda.clear();
+    let mut at = match first {
+        Some(length) => length,
+        None => plain_line(rest)?,
+    };
+    let entry = &rest[..RECORD_LENGTH];
+    if entry[0] != b'6' {
+        return None;
+    }
+    loop {
+        let next = &rest[at..];
+        let length = plain_line(next)?;
+        match next[0] {
+            b'7' => {
+                // Type 05, sequence number (84-87) counting from 1, and the entry's
+                // sequence number (88-94).
+                let sequence = addenda.len() as u128 + 1;
+                if next[1..3] != *b"05"
+                    || digits(&next[83..87]) != Some(sequence)
+                    || entry_sequence(next) != entry_sequence(entry)
+                    || addenda.len() >= addenda_max
+                {
+                    return None;
+                }
+                addenda.push(at);
+                at += length;
+            }
+            b'6' | b'8' => {
+                let announced = match entry[78] {
+                    b'0' => addenda.is_empty(),
+                    b'1' => !addenda.is_empty(),
+                    _ => false,
+                };
+                return announced.then_some(PlainEntry {
+                    length: at,
+                    entry_follows: next[0] == b'6',
+                    next_length: length,
+                });
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Positions 88-94 of a record of 94 bytes or more, as a number to compare (a slice
+/// comparison of seven bytes would call `memcmp`).
+#[inline]
+fn entry_sequence(record: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&record[86..94]);
+    // Drops position 87, the lowest byte.
+    u64::from_le_bytes(word) >> 8
+}
+
+/// The length, with its line break, of the line at the start of `rest` when it holds
+/// exactly 94 characters (before a `\r\n` or `\n`).
+#[inline]
+fn plain_line(rest: &[u8]) -> Option<usize> {
+    let length = match (
+        rest.get(RECORD_LENGTH - 1..RECORD_LENGTH + 1)?,
+        rest.get(95),
+    ) {
+        ([last, b'\n'], _) if *last != b'\r' => RECORD_LENGTH + 1,
+        ([_, b'\r'], Some(b'\n')) => RECORD_LENGTH + 2,
+        _ => return None,
+    };
+    // No line break before: eleven words and the last eight bytes (overlapping), each
+    // tested for a byte equal to `\n` without a branch.
+    let record = rest[..RECORD_LENGTH].as_chunks::<8>().0;
+    let last = rest[RECORD_LENGTH - 8..RECORD_LENGTH].as_chunks::<8>().0;
+    let breaks = record.iter().chain(last).fold(0, |found, word| {
+        found | line_breaks(u64::from_le_bytes(*word))
+    });
+    (breaks == 0).then_some(length)
+}
+
+/// Not zero when a byte of `word` is `\n`.
+#[inline]
+fn line_breaks(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = word ^ (ONES * u64::from(b'\n'));
+    // The classic test for a zero byte: exact as to whether there is one.
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
 }
 
 fn is_padding(bytes: &[u8]) -> bool {

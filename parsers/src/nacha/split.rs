@@ -10,8 +10,14 @@ use std::io::{self, BufRead};
 
 /// What [`Splitter::next`] found.
 pub(crate) enum Piece<'a> {
-    /// One record, without its delimiter. `start` is its byte offset in the input.
-    Record { bytes: &'a [u8], start: u64 },
+    /// One record, without its delimiter. `start` is its byte offset in the input;
+    /// `tail` is the record followed by whatever input the reader holds after it, for
+    /// a caller that reads the next records in place (see [`Splitter::take_more`]).
+    Record {
+        bytes: &'a [u8],
+        start: u64,
+        tail: &'a [u8],
+    },
     /// A record longer than the limit; its bytes were skipped.
     TooLong { start: u64, len: u64 },
     /// The reader failed; nothing more can be read.
@@ -73,6 +79,7 @@ impl<R: BufRead> Splitter<R> {
                 return Piece::Record {
                     bytes: &self.scratch,
                     start,
+                    tail: &self.scratch,
                 };
             }
             let Some(end) = found else {
@@ -104,6 +111,7 @@ impl<R: BufRead> Splitter<R> {
                     Ok(buffer) => Piece::Record {
                         bytes: &buffer[..end.min(buffer.len())],
                         start,
+                        tail: buffer,
                     },
                     Err(error) => Piece::Failed(error),
                 };
@@ -118,8 +126,18 @@ impl<R: BufRead> Splitter<R> {
             return Piece::Record {
                 bytes: &self.scratch,
                 start,
+                tail: &self.scratch,
             };
         }
+    }
+
+    /// Takes `length` bytes from the start of the record [`Splitter::next`] just
+    /// returned, instead of the record and its delimiter only: the caller read the
+    /// records that follow it from `tail`, up to and including a delimiter.
+    /// `length` must not exceed that `tail`.
+    pub(crate) fn take_more(&mut self, start: u64, length: usize) {
+        self.pending_consume = length;
+        self.offset = start + length as u64;
     }
 }
 
@@ -133,7 +151,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match splitter.next() {
-                Piece::Record { bytes, start } => {
+                Piece::Record { bytes, start, .. } => {
                     out.push(format!("{start}:{}", String::from_utf8_lossy(bytes)))
                 }
                 Piece::TooLong { start, len } => out.push(format!("{start}:too long {len}")),

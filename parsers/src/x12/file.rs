@@ -83,7 +83,7 @@ pub(super) fn parse<R: BufRead>(
     let mut line: u64 = 1;
     loop {
         match splitter.next() {
-            Piece::Record { bytes, start } => {
+            Piece::Record { bytes, start, .. } => {
                 let leading = bytes.len() - lexer::trim_start(bytes).len();
                 let segment_line = line + newlines(&bytes[..leading]);
                 line += newlines(bytes) + u64::from(terminator == b'\n');

@@ -36,7 +36,7 @@ pub use engine::{Problem, TransactionSet};
 
 use crate::diagnostic::{Diagnostics, Severity};
 use crate::model::{ReferenceKind, Remittance, RemittanceItem};
-use crate::money::{parse_plain_decimal, Currency, Money};
+use crate::money::{Currency, Money};
 use crate::options::Options;
 use crate::sink::Sink;
 
@@ -101,16 +101,20 @@ const FRAGMENT_STARTS: &[&[u8]] = &[
 /// `Debit First Account` or NACHA's own `22*...\` ENR layout does not.
 pub fn looks_like_x12(text: &[u8]) -> bool {
     let text = lexer::trim_start(text);
+    // Ids are two or three characters: a longer alphanumeric run (most free text) is
+    // refused after four bytes instead of being counted to its end.
     let id_len = text
         .iter()
+        .take(4)
         .take_while(|byte| byte.is_ascii_alphanumeric())
         .count();
     let Some(&separator) = text.get(id_len) else {
         return false;
     };
-    FRAGMENT_STARTS.contains(&&text[..id_len])
-        && !separator.is_ascii_whitespace()
+    // Punctuation is neither alphanumeric nor whitespace.
+    (2..=3).contains(&id_len)
         && separator.is_ascii_punctuation()
+        && FRAGMENT_STARTS.contains(&&text[..id_len])
 }
 
 /// One bare `RMR` segment, as NACHA CCD+/PPD+ addenda carry it: what [`parse_820`]
@@ -144,49 +148,73 @@ impl<'a> SimpleRmr<'a> {
 /// reads (and reports) in full. This is the common CCD+ addendum, and the full parser
 /// allocates a transaction set, its items and their strings for it.
 pub fn simple_rmr(text: &[u8]) -> Option<SimpleRmr<'_>> {
-    let body = text.strip_prefix(b"RMR*")?;
-    let end = body
-        .iter()
-        .position(|&byte| byte == b'\\' || byte == b'~')?;
-    if !body[end + 1..].iter().all(|&byte| byte == b' ') {
-        return None;
+    // Text that is not UTF-8 holds a byte that is neither plain nor a blank.
+    simple_rmr_str(std::str::from_utf8(text).ok()?)
+}
+
+/// Bytes an element of a plain RMR segment may hold: none can be a delimiter of any
+/// kind, nor needs decoding.
+const PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] =
+            b.is_ascii_alphanumeric() || matches!(b, b'*' | b' ' | b'-' | b'.' | b'/' | b'#');
+        byte += 1;
     }
-    let body = &body[..end];
-    // Only characters that cannot be delimiters of any kind, nor need decoding.
-    let plain = |byte: &u8| {
-        byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b' ' | b'-' | b'.' | b'/' | b'#')
-    };
-    if !body.iter().all(plain) {
-        return None;
-    }
-    let text = std::str::from_utf8(body).ok()?;
-    // The elements between `*`s, split as bytes: every byte is plain ASCII.
-    let mut rest = Some(text);
-    let mut elements = std::iter::from_fn(|| {
-        let current = rest?;
-        match current.bytes().position(|byte| byte == b'*') {
-            Some(star) => {
-                rest = current.get(star + 1..);
-                current.get(..star)
-            }
-            None => {
-                rest = None;
-                Some(current)
-            }
+    table
+};
+
+/// [`simple_rmr`] of text already known to be UTF-8 (a NACHA addendum's line).
+pub fn simple_rmr_str(text: &str) -> Option<SimpleRmr<'_>> {
+    let body = text.strip_prefix("RMR*")?;
+    let bytes = body.as_bytes();
+    // One pass to the terminator: every byte plain, and where the (at most six)
+    // elements end.
+    let mut ends = [0usize; 6];
+    let mut elements = 0;
+    let mut end = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if byte == b'\\' || byte == b'~' {
+            end = Some(index);
+            break;
         }
-    });
-    let qualifier = elements.next()?.trim_ascii();
-    let reference = elements.next()?.trim_ascii();
-    let _reference_qualifier = elements.next();
-    let mut amount = || -> Option<Option<Decimal>> {
-        match elements.next().map(str::trim_ascii) {
+        if !PLAIN[usize::from(byte)] {
+            return None;
+        }
+        if byte == b'*' {
+            *ends.get_mut(elements)? = index;
+            elements += 1;
+        }
+    }
+    let end = end?;
+    if !bytes[end + 1..].iter().all(|&byte| byte == b' ') {
+        return None;
+    }
+    *ends.get_mut(elements)? = end;
+    elements += 1;
+    // Element `n`, trimmed; the body is ASCII, so every index is a char boundary.
+    let element = |n: usize| -> Option<&str> {
+        if n >= elements {
+            return None;
+        }
+        let from = if n == 0 { 0 } else { ends[n - 1] + 1 };
+        Some(body.get(from..ends[n])?.trim_ascii())
+    };
+    if elements < 2 {
+        return None;
+    }
+    let (qualifier, reference) = (element(0)?, element(1)?);
+    let amount = |n: usize| -> Option<Option<Decimal>> {
+        match element(n) {
             None | Some("") => Some(None),
-            Some(value) if value.len() <= 18 => parse_plain_decimal(value).map(Some),
+            Some(value) if value.len() <= 18 => short_decimal(value.as_bytes()).map(Some),
             Some(_) => None,
         }
     };
-    let (paid, total, discount) = (amount()?, amount()?, amount()?);
-    if reference.is_empty() || elements.next().is_some() {
+    let (paid, total, discount) = (amount(3)?, amount(4)?, amount(5)?);
+    if reference.is_empty() {
         return None;
     }
     Some(SimpleRmr {
@@ -196,6 +224,45 @@ pub fn simple_rmr(text: &[u8]) -> Option<SimpleRmr<'_>> {
         total,
         discount,
     })
+}
+
+/// [`parse_plain_decimal`] of at most 18 bytes, whose digits always fit an `i64`:
+/// the same value and scale, without the 128-bit arithmetic the general one needs.
+fn short_decimal(text: &[u8]) -> Option<Decimal> {
+    debug_assert!(text.len() <= 18);
+    let (negative, digits) = match text.first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let mut mantissa: i64 = 0;
+    let mut scale: u32 = 0;
+    let mut seen_point = false;
+    let mut seen_digit = false;
+    for &byte in digits {
+        match byte {
+            b'0'..=b'9' => {
+                seen_digit = true;
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                scale += u32::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if !seen_digit {
+        return None;
+    }
+    // As `Decimal::new` builds it, inlined (`from_parts` clears the sign of zero as
+    // `new` does, an `i64` having no negative zero).
+    let magnitude = mantissa.unsigned_abs();
+    Some(Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        negative,
+        scale,
+    ))
 }
 
 /// Parses 820 text held in memory: a whole interchange, a bare ST..SE set, or a

@@ -84,3 +84,151 @@ fn simple_rmr_reads_what_the_full_parser_reads() {
         assert_eq!(simple_rmr(text), None, "{text:?}");
     }
 }
+
+/// The first versions of `simple_rmr` and `looks_like_x12`, kept as the reference the
+/// faster ones must agree with on any input.
+mod reference {
+    use super::*;
+    use crate::money::parse_plain_decimal;
+
+    pub fn looks_like_x12(text: &[u8]) -> bool {
+        let text = lexer::trim_start(text);
+        let id_len = text
+            .iter()
+            .take_while(|byte| byte.is_ascii_alphanumeric())
+            .count();
+        let Some(&separator) = text.get(id_len) else {
+            return false;
+        };
+        FRAGMENT_STARTS.contains(&&text[..id_len])
+            && !separator.is_ascii_whitespace()
+            && separator.is_ascii_punctuation()
+    }
+
+    pub fn simple_rmr(text: &[u8]) -> Option<SimpleRmr<'_>> {
+        let body = text.strip_prefix(b"RMR*")?;
+        let end = body
+            .iter()
+            .position(|&byte| byte == b'\\' || byte == b'~')?;
+        if !body[end + 1..].iter().all(|&byte| byte == b' ') {
+            return None;
+        }
+        let body = &body[..end];
+        let plain = |byte: &u8| {
+            byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b' ' | b'-' | b'.' | b'/' | b'#')
+        };
+        if !body.iter().all(plain) {
+            return None;
+        }
+        let text = std::str::from_utf8(body).ok()?;
+        let mut rest = Some(text);
+        let mut elements = std::iter::from_fn(|| {
+            let current = rest?;
+            match current.bytes().position(|byte| byte == b'*') {
+                Some(star) => {
+                    rest = current.get(star + 1..);
+                    current.get(..star)
+                }
+                None => {
+                    rest = None;
+                    Some(current)
+                }
+            }
+        });
+        let qualifier = elements.next()?.trim_ascii();
+        let reference = elements.next()?.trim_ascii();
+        let _reference_qualifier = elements.next();
+        let mut amount = || -> Option<Option<Decimal>> {
+            match elements.next().map(str::trim_ascii) {
+                None | Some("") => Some(None),
+                Some(value) if value.len() <= 18 => parse_plain_decimal(value).map(Some),
+                Some(_) => None,
+            }
+        };
+        let (paid, total, discount) = (amount()?, amount()?, amount()?);
+        if reference.is_empty() || elements.next().is_some() {
+            return None;
+        }
+        Some(SimpleRmr {
+            kind: engine::reference_kind(qualifier.as_bytes()),
+            reference,
+            paid,
+            total,
+            discount,
+        })
+    }
+}
+
+#[test]
+fn fast_rmr_and_x12_checks_agree_with_the_reference() {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Pieces that make RMR segments, near misses and free text likely.
+    let pieces: [&[u8]; 24] = [
+        b"RMR*",
+        b"IV*",
+        b"*",
+        b"**",
+        b"PI*",
+        b"1001",
+        b"INV-7",
+        b"12.50",
+        b"-3.5",
+        b"+0.",
+        b".",
+        b"1234567890123456789",
+        b"99999999999999999",
+        b"\\",
+        b"~",
+        b" ",
+        b"  ",
+        b"\xc3\xa9",
+        b"\xff",
+        b":",
+        b"REF*",
+        b"N1*",
+        b"PAYMENT ",
+        b"\t",
+    ];
+    let mut accepted = 0;
+    for round in 0..300_000 {
+        let mut text = Vec::new();
+        if round % 2 == 0 {
+            text.extend_from_slice(b"RMR*");
+        }
+        for _ in 0..next() % 12 {
+            text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+        }
+        let (fast, slow) = (simple_rmr(&text), reference::simple_rmr(&text));
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(&text));
+        if let (Some(fast), Some(slow)) = (fast, slow) {
+            accepted += 1;
+            // Same scale too (Decimal's equality ignores it).
+            for (a, b) in [
+                (fast.paid, slow.paid),
+                (fast.total, slow.total),
+                (fast.discount, slow.discount),
+            ] {
+                assert_eq!(a.map(|a| a.serialize()), b.map(|b| b.serialize()));
+            }
+        }
+        assert_eq!(
+            looks_like_x12(&text),
+            reference::looks_like_x12(&text),
+            "{:?}",
+            String::from_utf8_lossy(&text)
+        );
+    }
+    assert!(accepted > 500, "only {accepted} segments read");
+    for id in FRAGMENT_STARTS {
+        for separator in 0..=255u8 {
+            let text = [id, &[separator][..], b"X"].concat();
+            assert_eq!(looks_like_x12(&text), reference::looks_like_x12(&text));
+        }
+    }
+}
