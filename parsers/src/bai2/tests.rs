@@ -345,13 +345,16 @@ proptest! {
 
 /// Everything a parse gives out, rendered: statements and transactions, diagnostics,
 /// counts and version.
-fn rendered(text: impl std::io::BufRead, path: Path) -> String {
-    let options = Options::default();
+fn rendered(text: impl std::io::BufRead, path: Path, options: &Options) -> String {
     let mut sink = Collect::default();
     let mut diagnostics = Diagnostics::new(options.limits.diagnostics_max);
-    let (version, summary) = read(text, &options, &mut sink, &mut diagnostics, path);
-    let mut out = format!("{version:?}\n{summary:?}\n{}", sink.dump());
-    for diagnostic in diagnostics.into_parts().0 {
+    let (version, summary) = read(text, options, &mut sink, &mut diagnostics, path);
+    let (list, dropped) = diagnostics.into_parts();
+    let mut out = format!(
+        "{version:?}\n{summary:?}\n{dropped} dropped\n{}",
+        sink.dump()
+    );
+    for diagnostic in list {
         out.push_str(&diagnostic.to_string());
         out.push('\n');
     }
@@ -359,14 +362,31 @@ fn rendered(text: impl std::io::BufRead, path: Path) -> String {
 }
 
 fn assert_paths_agree(text: &[u8], what: &str) {
-    let plain_first = rendered(text, Path::PlainFirst);
-    let general = rendered(text, Path::GeneralOnly);
+    // Few diagnostics kept, too: reading stops when they are full and invalid.
+    for diagnostics_max in [1, 2, Options::default().limits.diagnostics_max] {
+        let mut options = Options::default();
+        options.limits.diagnostics_max = diagnostics_max;
+        assert_paths_agree_with(
+            text,
+            &options,
+            &format!("{what} (diagnostics_max {diagnostics_max})"),
+        );
+    }
+}
+
+fn assert_paths_agree_with(text: &[u8], options: &Options, what: &str) {
+    let plain_first = rendered(text, Path::PlainFirst, options);
+    let general = rendered(text, Path::GeneralOnly, options);
     assert!(
         plain_first == general,
         "{what}: the plain path reads differently\n--- plain first\n{plain_first}\n--- general\n{general}"
     );
     // Lines cut across the reader's buffer are copied before they are read.
-    let streamed = rendered(std::io::BufReader::with_capacity(7, text), Path::PlainFirst);
+    let streamed = rendered(
+        std::io::BufReader::with_capacity(7, text),
+        Path::PlainFirst,
+        options,
+    );
     assert!(
         streamed == general,
         "{what}: read through a small buffer, the plain path reads differently\n--- streamed\n{streamed}\n--- general\n{general}"
