@@ -203,18 +203,21 @@ fn read<R: BufRead>(
                 break 'lines;
             }
             let kept = trim_end_blanks(&line.bytes[3..]);
-            let content_position = Position::new(line.byte + 3, line.number, records - 1);
+            // Built where it is used, in each branch: kept across them, it went through
+            // the stack as three words and was read back as one 16-byte load, which
+            // stalled on the store forwarding.
+            let content_position = || Position::new(line.byte + 3, line.number, records - 1);
             if code == Code::Continuation {
                 continuations += 1;
                 if assembler.is_open() {
-                    assembler.push(kept, content_position, false, true);
+                    assembler.push(kept, content_position(), false, true);
                     continue;
                 }
             }
             if let Some(done) = assembler.take() {
                 reader.dispatch(&done);
             }
-            assembler.start(code, b"", position, kept, content_position, false);
+            assembler.start(code, b"", position, kept, content_position(), false);
             continue;
         }
         let (bytes, base, skipped) = match line.bytes.strip_prefix(b"\xEF\xBB\xBF") {
