@@ -192,14 +192,7 @@ fn read<R: BufRead>(
             let position = Position::new(line.byte, line.number, records);
             records += 1;
             if records > limits.records_max {
-                reader.push(
-                    Diagnostic::error(
-                        common::TOO_MANY_RECORDS,
-                        position,
-                        "more records than the limit",
-                    )
-                    .expected(format!("at most {} records", limits.records_max)),
-                );
+                reader.push(too_many_records(position, limits.records_max));
                 break 'lines;
             }
             let kept = trim_end_blanks(&line.bytes[3..]);
@@ -259,14 +252,7 @@ fn read<R: BufRead>(
             let position = place(at, records);
             records += 1;
             if records > limits.records_max {
-                reader.push(
-                    Diagnostic::error(
-                        common::TOO_MANY_RECORDS,
-                        position,
-                        "more records than the limit",
-                    )
-                    .expected(format!("at most {} records", limits.records_max)),
-                );
+                reader.push(too_many_records(position, limits.records_max));
                 break 'lines;
             }
             let Some(code) = record_start(rest) else {
@@ -323,4 +309,14 @@ fn read<R: BufRead>(
     reader.summary.continuations = continuations;
     let summary = reader.summary.clone();
     (reader.version.clone(), summary)
+}
+
+/// The error that stops reading at the record limit.
+fn too_many_records(position: Position, records_max: u64) -> Diagnostic {
+    Diagnostic::error(
+        common::TOO_MANY_RECORDS,
+        position,
+        "more records than the limit",
+    )
+    .expected(format!("at most {records_max} records"))
 }
