@@ -250,6 +250,10 @@ fn main() {
     };
     let target_bytes = (args.size_mb * 1e6) as usize;
     if let Some(dir) = &args.write_to {
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            eprintln!("could not create {}: {error}", dir.display());
+            std::process::exit(1);
+        }
         for format in ["camt", "bai2", "nacha", "csv"] {
             if args
                 .formats
