@@ -321,6 +321,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn count_in_account(&mut self, records: u64) {
         if let Some(account) = self.account.as_mut() {
             account.records += records;
@@ -328,6 +329,7 @@ impl<'a> Reader<'a> {
         self.count_in_group(records);
     }
 
+    #[inline]
     fn count_in_group(&mut self, records: u64) {
         if let Some(group) = self.group.as_mut() {
             group.records += records;
@@ -550,19 +552,25 @@ impl<'a> Reader<'a> {
 
     /// Counts the record in its account, or reports it as outside any account (counted
     /// in the group instead) and returns false.
+    #[inline]
     fn inside_account(&mut self, record: &Record<'_>, code: Code, message: &str) -> bool {
         if self.account.is_none() {
-            self.count_in_group(record.records);
-            self.push(
-                Diagnostic::error(codes::UNEXPECTED_RECORD, record.position, message)
-                    .record(code.name())
-                    .expected("account identifier (03) before it")
-                    .found(code.name()),
-            );
+            self.outside_account(record, code, message);
             return false;
         }
         self.count_in_account(record.records);
         true
+    }
+
+    #[cold]
+    fn outside_account(&mut self, record: &Record<'_>, code: Code, message: &str) {
+        self.count_in_group(record.records);
+        self.push(
+            Diagnostic::error(codes::UNEXPECTED_RECORD, record.position, message)
+                .record(code.name())
+                .expected("account identifier (03) before it")
+                .found(code.name()),
+        );
     }
 
     fn detail(&mut self, record: &Record<'_>) {
