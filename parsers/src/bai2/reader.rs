@@ -163,7 +163,19 @@ impl<'a> Reader<'a> {
     }
 
     /// Handles one complete logical record.
+    #[inline]
     pub fn dispatch(&mut self, record: &Record<'_>) {
+        // Nearly every record: a detail in an open file, read whole.
+        if record.code == Code::Detail && self.header_seen && !self.ended && !record.cut {
+            self.records_seen = true;
+            self.detail(record);
+            return;
+        }
+        self.dispatch_any(record);
+    }
+
+    /// [`Self::dispatch`] for any record, with the checks every record gets.
+    fn dispatch_any(&mut self, record: &Record<'_>) {
         self.records_seen = true;
         if self.ended {
             if !self.after_end_reported {
