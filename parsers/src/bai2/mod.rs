@@ -189,16 +189,16 @@ fn read<R: BufRead>(
         };
         let plain_line = line.slash.is_none() && line.number > 1 && path == Path::PlainFirst;
         if let Some(code) = plain_code.filter(|_| plain_line) {
-            let position = Position::new(line.byte, line.number, records);
             records += 1;
+            // Positions are built where they are used: kept across branches, they went
+            // through the stack as three words and were read back as one 16-byte load,
+            // which stalled on the store forwarding.
+            let position = || Position::new(line.byte, line.number, records - 1);
             if records > limits.records_max {
-                reader.push(too_many_records(position, limits.records_max));
+                reader.push(too_many_records(position(), limits.records_max));
                 break 'lines;
             }
             let kept = trim_end_blanks(&line.bytes[3..]);
-            // Built where it is used, in each branch: kept across them, it went through
-            // the stack as three words and was read back as one 16-byte load, which
-            // stalled on the store forwarding.
             let content_position = || Position::new(line.byte + 3, line.number, records - 1);
             if code == Code::Continuation {
                 continuations += 1;
@@ -210,7 +210,7 @@ fn read<R: BufRead>(
             if let Some(done) = assembler.take() {
                 reader.dispatch(&done);
             }
-            assembler.start(code, b"", position, kept, content_position(), false);
+            assembler.start(code, b"", position(), kept, content_position(), false);
             continue;
         }
         let (bytes, base, skipped) = match line.bytes.strip_prefix(b"\xEF\xBB\xBF") {
