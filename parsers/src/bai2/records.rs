@@ -235,6 +235,9 @@ impl Assembler {
 
     /// Starts a new logical record with its first content; the caller has taken the
     /// previous one.
+    // Inlined: called, its positions went through the stack and stalled on the store
+    // forwarding.
+    #[inline]
     pub fn start(
         &mut self,
         code: Code,
