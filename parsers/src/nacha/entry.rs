@@ -15,7 +15,8 @@ use super::codes;
 use std::borrow::Cow;
 
 use super::fields::{
-    aba_check_digit, digits, lossy, lossy_str, trimmed, trimmed_80, Record, RECORD_LENGTH,
+    aba_check_digit, digits, digits_in, lossy, lossy_str, trimmed, trimmed_80, Record,
+    RECORD_LENGTH,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
@@ -134,12 +135,12 @@ impl BatchContext {
     }
 }
 
-/// An addendum read in place: its record, the record as text when it is UTF-8, and
-/// where it is.
-pub(super) struct InPlace<'t> {
-    pub bytes: &'t [u8],
+/// The addenda of an entry read in place: the input from the entry on, the same as
+/// text when it is UTF-8 up to the last addendum, and where each addendum starts.
+pub(super) struct InPlace<'t, 'o> {
+    pub rest: &'t [u8],
     pub text: Option<&'t str>,
-    pub position: Position,
+    pub offsets: &'o [usize],
 }
 
 /// What an entry record adds to its batch's controls.
@@ -182,7 +183,7 @@ pub(super) struct PendingEntry {
     limit_reported: bool,
     /// Payment related information (05 or IAT 17), 80 bytes per addendum.
     payment_text: Vec<u8>,
-    payment_positions: Vec<Position>,
+    pub(super) payment_positions: Vec<Position>,
 }
 
 impl Default for PendingEntry {
@@ -234,7 +235,7 @@ pub(super) fn read_entry(
     entry.open = false;
     let code = record.number(2, 3, "transaction code", diagnostics);
     let routing_raw = record.raw(4, 11);
-    let routing = digits(routing_raw);
+    let routing = digits_in(record.bytes, 3, 11);
     if routing.is_none() {
         diagnostics.push(record.invalid("receiving DFI routing", 4, 11, "must be digits"));
     }
@@ -262,8 +263,7 @@ pub(super) fn read_entry(
     } else {
         record.amount(30, 39, diagnostics)
     };
-    let trace_raw = record.raw(80, 94);
-    if digits(trace_raw).is_none() {
+    if digits_in(record.bytes, 79, 94).is_none() {
         diagnostics.push(record.invalid("trace number", 80, 94, "must be digits"));
     }
     let indicator = match record.raw(79, 79) {
@@ -618,27 +618,25 @@ impl PendingEntry {
 
     /// Completes an entry whose record and addenda (05, in sequence, as many as its
     /// addenda indicator says and within the limit) are still in the input: the
-    /// transaction borrows from them, nothing is copied. `addenda` are the addenda
-    /// records with where each is.
+    /// transaction borrows from them, nothing is copied. The addenda's positions are
+    /// in `payment_positions` already.
     pub(super) fn finish_in_place<'t>(
         &mut self,
         record: Record<'t>,
-        addenda: &[InPlace<'t>],
+        addenda: InPlace<'t, '_>,
         options: &Options,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
-        self.addenda = addenda.len() as u64;
+        self.addenda = addenda.offsets.len() as u64;
         self.payment_count = self.addenda;
-        self.payment_positions.clear();
-        self.payment_positions
-            .extend(addenda.iter().map(|addendum| addendum.position));
-        let chunks = addenda.iter().map(|addendum| {
-            let range = 3..3 + PAYMENT_INFO_WIDTH;
+        let InPlace { rest, text, .. } = addenda;
+        let chunks = addenda.offsets.iter().map(|&offset| {
+            let range = offset + 3..offset + 3 + PAYMENT_INFO_WIDTH;
             (
-                addendum.bytes.get(range.clone()).unwrap_or(b""),
-                addendum.text.and_then(|text| text.get(range)),
+                rest.get(range.clone()).unwrap_or(b""),
+                text.and_then(|text| text.get(range)),
             )
         });
         self.close(record, &[], chunks, options, batch, sink, diagnostics);

@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use super::codes;
 use super::entry::{read_entry, BatchContext, InPlace, PendingEntry};
-use super::fields::{digits, julian, lossy, Record, RECORD_LENGTH};
+use super::fields::{digits, digits_in, julian, lossy, Record, RECORD_LENGTH};
 use super::split::{Piece, Splitter};
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
 use crate::model::{Account, Statement};
@@ -490,7 +490,6 @@ impl<'a> Reader<'a> {
         if !self.batch.as_ref()?.context.in_place() {
             return None;
         }
-        let mut addenda: Vec<InPlace<'_>> = Vec::new();
         let (mut taken, mut lines) = (0usize, 0u64);
         // The length of the first line of `rest`, once a group has looked at it.
         let mut first = None;
@@ -520,34 +519,38 @@ impl<'a> Reader<'a> {
             self.skipping_addenda = false;
             self.close_entry(sink);
             self.entry_detail(record, false);
-            addenda.clear();
-            for (index, &offset) in self.addenda_offsets.iter().enumerate() {
-                let position = Position::new(
-                    start + (taken + offset) as u64,
-                    line + lines + 1 + index as u64,
-                    self.records,
-                );
-                let range = offset..offset + RECORD_LENGTH;
-                addenda.push(InPlace {
-                    bytes: &rest[range.clone()],
-                    text: span.and_then(|text| text.get(range)),
-                    position,
-                });
-                self.records += 1;
+            if self.entry.open {
+                // Written once, where a message about an addendum finds them.
+                let base = self.records;
+                self.entry.payment_positions.clear();
+                self.entry
+                    .payment_positions
+                    .extend(
+                        self.addenda_offsets
+                            .iter()
+                            .enumerate()
+                            .map(|(index, &offset)| {
+                                Position::new(
+                                    start + (taken + offset) as u64,
+                                    line + lines + 1 + index as u64,
+                                    base + index as u64,
+                                )
+                            }),
+                    );
             }
+            self.records += records - 1;
             if let Some(batch) = self.batch.as_mut() {
                 batch.controls.entry_addenda += records - 1;
             }
             if self.entry.open {
                 let batch = self.batch.as_ref().map(|batch| &batch.context);
-                self.entry.finish_in_place(
-                    record,
-                    &addenda,
-                    options,
-                    batch,
-                    sink,
-                    self.diagnostics,
-                );
+                let addenda = InPlace {
+                    rest,
+                    text: span,
+                    offsets: &self.addenda_offsets,
+                };
+                self.entry
+                    .finish_in_place(record, addenda, options, batch, sink, self.diagnostics);
             }
             taken += group.length;
             lines += records;
@@ -924,7 +927,7 @@ fn plain_entry(
                 // sequence number (88-94).
                 let sequence = addenda.len() as u128 + 1;
                 if next[1..3] != *b"05"
-                    || digits(&next[83..87]) != Some(sequence)
+                    || digits_in(next, 83, 87) != Some(sequence)
                     || entry_sequence(next) != entry_sequence(entry)
                     || addenda.len() >= addenda_max
                 {
