@@ -713,12 +713,6 @@ impl PendingEntry {
         // The storage kept from earlier entries is taken only by an entry that may
         // have lines (one with addenda) or items (when the first one comes): handing
         // it back from this entry's lifetime costs a call.
-        let lines = match self.addenda {
-            0 => Vec::new(),
-            // Empty `'static` lines shorten to this entry's lifetime for free.
-            _ => std::mem::take(&mut self.lines),
-        };
-        let items = Vec::new();
         let trace = record.raw_str(80, 94);
         let customer_ref = self
             .customer_ref
@@ -738,9 +732,38 @@ impl PendingEntry {
         let mut parsed_chunks = Vec::new();
         let parsed_ctx =
             (self.concatenate && x12::looks_like_x12(text)).then(|| x12::parse_820(text));
-        let mut remittance = Remittance { lines, items };
+        // Built before its remittance, which is then filled in place: a transaction
+        // put together at the end copies its line storage through the stack just
+        // after the last line was pushed (a store-forwarding stall).
+        let mut tx = Transaction {
+            direction: self.tx.direction,
+            amount: self.tx.amount,
+            status: self.tx.status,
+            reversal: self.tx.reversal,
+            booking_date: self.tx.booking_date,
+            value_date: self.tx.value_date,
+            bank_ref: trace.clone(),
+            end_to_end_id: None,
+            customer_ref,
+            trace_number: Some(trace),
+            payer_name,
+            payer_account,
+            bank_tx_code: Some(Cow::Borrowed(self.code.as_str())),
+            remittance: Remittance::default(),
+            return_info: self.tx.return_info.as_ref().map(|info| ReturnInfo {
+                original_trace: Cow::Borrowed(info.original_trace.as_ref()),
+                reason_code: Cow::Borrowed(info.reason_code.as_ref()),
+            }),
+            position: self.tx.position,
+        };
+        if self.addenda > 0 {
+            // Empty `'static` lines shorten to this entry's lifetime for free. Moved
+            // straight into the transaction, not through a variable (a copy through
+            // the stack just after it was written stalls).
+            tx.remittance.lines = std::mem::take(&mut self.lines);
+        }
         // Notifications of change, written while their addenda were read.
-        remittance.lines.extend(
+        tx.remittance.lines.extend(
             self.tx
                 .remittance
                 .lines
@@ -748,15 +771,17 @@ impl PendingEntry {
                 .map(|line| Cow::Borrowed(line.as_ref())),
         );
         if let Some(parsed) = &parsed_ctx {
-            self.report_x12(parsed, 0, &trace, diagnostics);
+            self.report_x12(parsed, 0, &tx.bank_ref, diagnostics);
             if let Some(payer) = parsed.payer_name() {
-                if payer_name.as_deref() != Some(payer) {
-                    remittance.lines.push(Cow::Owned(format!("payer {payer}")));
+                if tx.payer_name.as_deref() != Some(payer) {
+                    tx.remittance
+                        .lines
+                        .push(Cow::Owned(format!("payer {payer}")));
                 }
             }
-            item_storage(&mut self.items, &mut remittance.items);
-            parsed.append_remittance(Currency::USD, &mut remittance);
-            self.check_ctx_amount(parsed, &trace, diagnostics);
+            item_storage(&mut self.items, &mut tx.remittance.items);
+            parsed.append_remittance(Currency::USD, &mut tx.remittance);
+            self.check_ctx_amount(parsed, &tx.bank_ref, diagnostics);
         } else {
             for (index, (chunk, chunk_text)) in chunks.enumerate() {
                 // The fixed-width field is validated whole (a fixed length is quicker to
@@ -773,57 +798,43 @@ impl PendingEntry {
                     .or_else(|| std::str::from_utf8(chunk).ok())
                     .and_then(|chunk| chunk.get(from..to))
                     .map_or_else(|| lossy_str(line), Cow::Borrowed);
-                // Text that is not UTF-8 is no plain RMR segment either.
+                // Text that is not UTF-8 is no plain RMR segment either. The line is
+                // pushed before the RMR is read: kept across that call, it would be
+                // copied through the stack (a store-forwarding stall).
                 let rmr = match text {
-                    Cow::Borrowed(text) => x12::simple_rmr_str(text),
-                    Cow::Owned(_) => None,
+                    Cow::Borrowed(text) => {
+                        tx.remittance.lines.push(Cow::Borrowed(text));
+                        x12::simple_rmr_str(text)
+                    }
+                    owned => {
+                        tx.remittance.lines.push(owned);
+                        None
+                    }
                 };
-                remittance.lines.push(text);
                 if let Some(rmr) = rmr {
                     // The common `RMR*IV*...\` addendum, read without the X12 engine;
                     // behind a fully parsed chunk it waits its turn, to keep the order.
                     let item = rmr.item(Currency::USD);
                     if parsed_chunks.is_empty() {
-                        item_storage(&mut self.items, &mut remittance.items);
-                        remittance.items.push(item);
+                        item_storage(&mut self.items, &mut tx.remittance.items);
+                        tx.remittance.items.push(item);
                     } else {
                         parsed_chunks.push(Ok(item));
                     }
                 } else if x12::looks_like_x12(line) {
                     let parsed = x12::parse_820(chunk);
-                    self.report_x12(&parsed, index, &trace, diagnostics);
+                    self.report_x12(&parsed, index, &tx.bank_ref, diagnostics);
                     parsed_chunks.push(Err(parsed));
                 }
             }
             for chunk in &parsed_chunks {
-                item_storage(&mut self.items, &mut remittance.items);
+                item_storage(&mut self.items, &mut tx.remittance.items);
                 match chunk {
-                    Ok(item) => remittance.items.push(item.clone()),
-                    Err(parsed) => parsed.append_items(Currency::USD, &mut remittance.items),
+                    Ok(item) => tx.remittance.items.push(item.clone()),
+                    Err(parsed) => parsed.append_items(Currency::USD, &mut tx.remittance.items),
                 }
             }
         }
-        let tx = Transaction {
-            direction: self.tx.direction,
-            amount: self.tx.amount,
-            status: self.tx.status,
-            reversal: self.tx.reversal,
-            booking_date: self.tx.booking_date,
-            value_date: self.tx.value_date,
-            bank_ref: trace.clone(),
-            end_to_end_id: None,
-            customer_ref,
-            trace_number: Some(trace),
-            payer_name,
-            payer_account,
-            bank_tx_code: Some(Cow::Borrowed(self.code.as_str())),
-            remittance,
-            return_info: self.tx.return_info.as_ref().map(|info| ReturnInfo {
-                original_trace: Cow::Borrowed(info.original_trace.as_ref()),
-                reason_code: Cow::Borrowed(info.reason_code.as_ref()),
-            }),
-            position: self.tx.position,
-        };
         sink.transaction(&tx);
         let Remittance { lines, items } = tx.remittance;
         if lines.capacity() > 0 {
