@@ -763,13 +763,9 @@ impl PendingEntry {
             tx.remittance.lines = std::mem::take(&mut self.lines);
         }
         // Notifications of change, written while their addenda were read.
-        tx.remittance.lines.extend(
-            self.tx
-                .remittance
-                .lines
-                .iter()
-                .map(|line| Cow::Borrowed(line.as_ref())),
-        );
+        for line in &self.tx.remittance.lines {
+            tx.remittance.lines.push(Cow::Borrowed(line.as_ref()));
+        }
         if let Some(parsed) = &parsed_ctx {
             self.report_x12(parsed, 0, &tx.bank_ref, diagnostics);
             if let Some(payer) = parsed.payer_name() {

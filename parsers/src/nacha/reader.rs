@@ -313,7 +313,7 @@ impl<'a> Reader<'a> {
             }
             b'6' => {
                 self.close_entry(sink);
-                self.entry_detail(record, true);
+                self.entry_detail(&record, true);
             }
             b'7' => self.addenda(record),
             b'8' => {
@@ -518,25 +518,19 @@ impl<'a> Reader<'a> {
             self.records += 1;
             self.skipping_addenda = false;
             self.close_entry(sink);
-            self.entry_detail(record, false);
+            self.entry_detail(&record, false);
             if self.entry.open {
                 // Written once, where a message about an addendum finds them.
                 let base = self.records;
-                self.entry.payment_positions.clear();
-                self.entry
-                    .payment_positions
-                    .extend(
-                        self.addenda_offsets
-                            .iter()
-                            .enumerate()
-                            .map(|(index, &offset)| {
-                                Position::new(
-                                    start + (taken + offset) as u64,
-                                    line + lines + 1 + index as u64,
-                                    base + index as u64,
-                                )
-                            }),
-                    );
+                let positions = &mut self.entry.payment_positions;
+                positions.clear();
+                for (index, &offset) in self.addenda_offsets.iter().enumerate() {
+                    positions.push(Position::new(
+                        start + (taken + offset) as u64,
+                        line + lines + 1 + index as u64,
+                        base + index as u64,
+                    ));
+                }
             }
             self.records += records - 1;
             if let Some(batch) = self.batch.as_mut() {
@@ -563,7 +557,7 @@ impl<'a> Reader<'a> {
 
     /// Reads an entry detail record; `keep`: keeps a copy of it for its addenda, which
     /// are read one record at a time after it.
-    fn entry_detail(&mut self, record: Record<'_>, keep: bool) {
+    fn entry_detail(&mut self, record: &Record<'_>, keep: bool) {
         let Some(batch) = self.batch.as_mut() else {
             self.skipping_addenda = true;
             self.diagnostics.push(
@@ -578,7 +572,7 @@ impl<'a> Reader<'a> {
             return;
         };
         batch.controls.entry_addenda += 1;
-        let totals = read_entry(&record, &batch.context, &mut self.entry, self.diagnostics);
+        let totals = read_entry(record, &batch.context, &mut self.entry, self.diagnostics);
         if let Some(totals) = totals {
             let controls = &mut batch.controls;
             controls.hash = (controls.hash + totals.routing) % HASH_MODULUS;
@@ -607,7 +601,7 @@ impl<'a> Reader<'a> {
             }
         }
         if keep && self.entry.open {
-            self.entry.keep_record(&record);
+            self.entry.keep_record(record);
         }
         self.skipping_addenda = !self.entry.open;
     }
