@@ -34,6 +34,9 @@ const ENTRY: &str = "entry detail (6)";
 /// Width of the payment related information of an addenda 05 or IAT 17 record.
 const PAYMENT_INFO_WIDTH: usize = 80;
 
+/// `00` to `99`, for the transaction code read as a number of two digits.
+const DIGIT_PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// What a transaction code says beyond its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum CodeKind {
@@ -311,7 +314,7 @@ pub(super) fn read_entry(
         }),
         _ => None,
     };
-    let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
+    let (Some(number), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
         return totals;
     };
     let Ok(cents) = i64::try_from(amount) else {
@@ -344,18 +347,25 @@ pub(super) fn read_entry(
     // `SEC/`, kept from the batch's previous entry when it is the same, then the
     // code, read as two digits above (so ASCII).
     let code = &mut entry.code;
-    let prefix = batch.sec.len() + 1;
-    if !(code.len() == prefix + 2
-        && code.starts_with(batch.sec.as_str())
-        && code.as_bytes()[prefix - 1] == b'/')
-    {
+    let sec = batch.sec.as_bytes();
+    let prefix = sec.len() + 1;
+    // A three-letter SEC code (all of them) is compared as bytes, not with `memcmp`.
+    let kept = match (code.as_bytes().first_chunk::<4>(), sec.first_chunk::<3>()) {
+        (Some(kept), Some(letters)) if prefix == 4 => {
+            [kept[0], kept[1], kept[2]] == *letters && kept[3] == b'/'
+        }
+        _ => code.starts_with(batch.sec.as_str()) && code.as_bytes().get(prefix - 1) == Some(&b'/'),
+    };
+    if !(code.len() == prefix + 2 && kept) {
         code.clear();
         code.push_str(&batch.sec);
         code.push('/');
         code.push_str("00");
     }
     code.truncate(prefix);
-    code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
+    // The two digits the code was read from, as they stand (two digits are at most 99).
+    let pair = 2 * (number.min(99) as usize);
+    code.push_str(&DIGIT_PAIRS[pair..pair + 2]);
     entry.open = true;
     entry.concatenate = batch.layout.concatenates_addenda;
     entry.addenda_indicator = indicator;
