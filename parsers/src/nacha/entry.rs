@@ -612,7 +612,7 @@ impl PendingEntry {
         };
         let payment = std::mem::take(&mut self.payment_text);
         self.close(
-            record,
+            &record,
             &payment,
             payment
                 .chunks(PAYMENT_INFO_WIDTH)
@@ -632,7 +632,7 @@ impl PendingEntry {
     /// in `payment_positions` already.
     pub(super) fn finish_in_place<'t>(
         &mut self,
-        record: Record<'t>,
+        record: &Record<'t>,
         addenda: InPlace<'t, '_>,
         options: &Options,
         batch: Option<&BatchContext>,
@@ -659,7 +659,7 @@ impl PendingEntry {
     #[allow(clippy::too_many_arguments)]
     fn close<'t>(
         &mut self,
-        record: Record<'t>,
+        record: &Record<'t>,
         text: &'t [u8],
         chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         options: &Options,
@@ -713,7 +713,7 @@ impl PendingEntry {
     /// lends it to the sink.
     fn lend<'t>(
         &mut self,
-        record: Record<'t>,
+        record: &Record<'t>,
         text: &'t [u8],
         chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         batch: Option<&BatchContext>,

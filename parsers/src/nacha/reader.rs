@@ -543,8 +543,14 @@ impl<'a> Reader<'a> {
                     text: span,
                     offsets: &self.addenda_offsets,
                 };
-                self.entry
-                    .finish_in_place(record, addenda, options, batch, sink, self.diagnostics);
+                self.entry.finish_in_place(
+                    &record,
+                    addenda,
+                    options,
+                    batch,
+                    sink,
+                    self.diagnostics,
+                );
             }
             taken += group.length;
             lines += records;
@@ -575,7 +581,14 @@ impl<'a> Reader<'a> {
         let totals = read_entry(record, &batch.context, &mut self.entry, self.diagnostics);
         if let Some(totals) = totals {
             let controls = &mut batch.controls;
-            controls.hash = (controls.hash + totals.routing) % HASH_MODULUS;
+            // Both below the modulus (a routing number has eight digits): one
+            // subtraction at most, without a division.
+            let hash = controls.hash + totals.routing;
+            controls.hash = if hash >= HASH_MODULUS {
+                hash - HASH_MODULUS
+            } else {
+                hash
+            };
             controls.debit += totals.debit;
             controls.credit += totals.credit;
             let class = &batch.service_class;

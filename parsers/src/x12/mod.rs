@@ -99,7 +99,18 @@ const FRAGMENT_STARTS: &[&[u8]] = &[
 /// Whether text (a NACHA addendum's payment information) looks like X12: it starts
 /// with a known 820 segment id followed by an element separator. Free text such as
 /// `Debit First Account` or NACHA's own `22*...\` ENR layout does not.
+#[inline]
 pub fn looks_like_x12(text: &[u8]) -> bool {
+    // Most free text starts with a word of four letters or digits or more, which no
+    // segment id is: refused inline, without a call.
+    match text.first_chunk::<4>() {
+        Some(head) if head.iter().all(u8::is_ascii_alphanumeric) => false,
+        _ => looks_like_segments(text),
+    }
+}
+
+/// [`looks_like_x12`] of text that does not start with a long word.
+fn looks_like_segments(text: &[u8]) -> bool {
     let text = lexer::trim_start(text);
     // Ids are two or three characters: a longer alphanumeric run (most free text) is
     // refused after four bytes instead of being counted to its end.
