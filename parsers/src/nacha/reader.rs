@@ -48,6 +48,9 @@ struct Batch {
     context: BatchContext,
     position: Position,
     service_class: [u8; 3],
+    /// Service class 220 and 225, decided once for the batch's entries.
+    credits_only: bool,
+    debits_only: bool,
     company_id_raw: [u8; 10],
     batch_number: [u8; 7],
     controls: Controls,
@@ -452,12 +455,16 @@ impl<'a> Reader<'a> {
             context,
             position: record.position,
             service_class: [b' '; 3],
+            credits_only: false,
+            debits_only: false,
             company_id_raw: [b' '; 10],
             batch_number: [b' '; 7],
             controls: Controls::default(),
             class_reported: false,
         };
         batch.service_class.copy_from_slice(record.raw(2, 4));
+        batch.credits_only = batch.service_class == *b"220";
+        batch.debits_only = batch.service_class == *b"225";
         batch.company_id_raw.copy_from_slice(record.raw(41, 50));
         batch.batch_number.copy_from_slice(batch_number);
         self.batch = Some(batch);
@@ -591,9 +598,8 @@ impl<'a> Reader<'a> {
             };
             controls.debit += totals.debit;
             controls.credit += totals.credit;
-            let class = &batch.service_class;
-            let wrong =
-                (class == b"220" && totals.debit > 0) || (class == b"225" && totals.credit > 0);
+            let wrong = (batch.credits_only && totals.debit > 0)
+                || (batch.debits_only && totals.credit > 0);
             if wrong && !batch.class_reported {
                 batch.class_reported = true;
                 self.diagnostics.push(
@@ -604,7 +610,7 @@ impl<'a> Reader<'a> {
                     )
                     .record(ENTRY)
                     .field("transaction code")
-                    .expected(if class == b"220" {
+                    .expected(if batch.credits_only {
                         "credits only (220)"
                     } else {
                         "debits only (225)"
