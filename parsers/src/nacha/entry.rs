@@ -15,7 +15,8 @@ use super::codes;
 use std::borrow::Cow;
 
 use super::fields::{
-    aba_check_digit, digits, lossy, lossy_str, trimmed, trimmed_80, Record, RECORD_LENGTH,
+    aba_check_digit, digits, digits_in, lossy, lossy_str, trimmed, trimmed_80, Record,
+    RECORD_LENGTH,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Direction, EntryStatus, Remittance, RemittanceItem, ReturnInfo, Transaction};
@@ -32,6 +33,9 @@ const ENTRY: &str = "entry detail (6)";
 
 /// Width of the payment related information of an addenda 05 or IAT 17 record.
 const PAYMENT_INFO_WIDTH: usize = 80;
+
+/// `00` to `99`, for the transaction code read as a number of two digits.
+const DIGIT_PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
 /// What a transaction code says beyond its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,12 +138,12 @@ impl BatchContext {
     }
 }
 
-/// An addendum read in place: its record, the record as text when it is UTF-8, and
-/// where it is.
-pub(super) struct InPlace<'t> {
-    pub bytes: &'t [u8],
+/// The addenda of an entry read in place: the input from the entry on, the same as
+/// text when it is UTF-8 up to the last addendum, and where each addendum starts.
+pub(super) struct InPlace<'t, 'o> {
+    pub rest: &'t [u8],
     pub text: Option<&'t str>,
-    pub position: Position,
+    pub offsets: &'o [usize],
 }
 
 /// What an entry record adds to its batch's controls.
@@ -182,7 +186,7 @@ pub(super) struct PendingEntry {
     limit_reported: bool,
     /// Payment related information (05 or IAT 17), 80 bytes per addendum.
     payment_text: Vec<u8>,
-    payment_positions: Vec<Position>,
+    pub(super) payment_positions: Vec<Position>,
 }
 
 impl Default for PendingEntry {
@@ -234,7 +238,7 @@ pub(super) fn read_entry(
     entry.open = false;
     let code = record.number(2, 3, "transaction code", diagnostics);
     let routing_raw = record.raw(4, 11);
-    let routing = digits(routing_raw);
+    let routing = digits_in(record.bytes, 3, 11);
     if routing.is_none() {
         diagnostics.push(record.invalid("receiving DFI routing", 4, 11, "must be digits"));
     }
@@ -262,8 +266,7 @@ pub(super) fn read_entry(
     } else {
         record.amount(30, 39, diagnostics)
     };
-    let trace_raw = record.raw(80, 94);
-    if digits(trace_raw).is_none() {
+    if digits_in(record.bytes, 79, 94).is_none() {
         diagnostics.push(record.invalid("trace number", 80, 94, "must be digits"));
     }
     let indicator = match record.raw(79, 79) {
@@ -311,7 +314,7 @@ pub(super) fn read_entry(
         }),
         _ => None,
     };
-    let (Some(_), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
+    let (Some(number), Some((direction, kind)), Some(amount)) = (code, classified, amount) else {
         return totals;
     };
     let Ok(cents) = i64::try_from(amount) else {
@@ -344,18 +347,25 @@ pub(super) fn read_entry(
     // `SEC/`, kept from the batch's previous entry when it is the same, then the
     // code, read as two digits above (so ASCII).
     let code = &mut entry.code;
-    let prefix = batch.sec.len() + 1;
-    if !(code.len() == prefix + 2
-        && code.starts_with(batch.sec.as_str())
-        && code.as_bytes()[prefix - 1] == b'/')
-    {
+    let sec = batch.sec.as_bytes();
+    let prefix = sec.len() + 1;
+    // A three-letter SEC code (all of them) is compared as bytes, not with `memcmp`.
+    let kept = match (code.as_bytes().first_chunk::<4>(), sec.first_chunk::<3>()) {
+        (Some(kept), Some(letters)) if prefix == 4 => {
+            [kept[0], kept[1], kept[2]] == *letters && kept[3] == b'/'
+        }
+        _ => code.starts_with(batch.sec.as_str()) && code.as_bytes().get(prefix - 1) == Some(&b'/'),
+    };
+    if !(code.len() == prefix + 2 && kept) {
         code.clear();
         code.push_str(&batch.sec);
         code.push('/');
         code.push_str("00");
     }
     code.truncate(prefix);
-    code.extend(record.raw(2, 3).iter().map(|&byte| char::from(byte)));
+    // The two digits the code was read from, as they stand (two digits are at most 99).
+    let pair = 2 * (number.min(99) as usize);
+    code.push_str(&DIGIT_PAIRS[pair..pair + 2]);
     entry.open = true;
     entry.concatenate = batch.layout.concatenates_addenda;
     entry.addenda_indicator = indicator;
@@ -602,7 +612,7 @@ impl PendingEntry {
         };
         let payment = std::mem::take(&mut self.payment_text);
         self.close(
-            record,
+            &record,
             &payment,
             payment
                 .chunks(PAYMENT_INFO_WIDTH)
@@ -618,27 +628,25 @@ impl PendingEntry {
 
     /// Completes an entry whose record and addenda (05, in sequence, as many as its
     /// addenda indicator says and within the limit) are still in the input: the
-    /// transaction borrows from them, nothing is copied. `addenda` are the addenda
-    /// records with where each is.
+    /// transaction borrows from them, nothing is copied. The addenda's positions are
+    /// in `payment_positions` already.
     pub(super) fn finish_in_place<'t>(
         &mut self,
-        record: Record<'t>,
-        addenda: &[InPlace<'t>],
+        record: &Record<'t>,
+        addenda: InPlace<'t, '_>,
         options: &Options,
         batch: Option<&BatchContext>,
         sink: &mut dyn Sink,
         diagnostics: &mut Diagnostics,
     ) {
-        self.addenda = addenda.len() as u64;
+        self.addenda = addenda.offsets.len() as u64;
         self.payment_count = self.addenda;
-        self.payment_positions.clear();
-        self.payment_positions
-            .extend(addenda.iter().map(|addendum| addendum.position));
-        let chunks = addenda.iter().map(|addendum| {
-            let range = 3..3 + PAYMENT_INFO_WIDTH;
+        let InPlace { rest, text, .. } = addenda;
+        let chunks = addenda.offsets.iter().map(|&offset| {
+            let range = offset + 3..offset + 3 + PAYMENT_INFO_WIDTH;
             (
-                addendum.bytes.get(range.clone()).unwrap_or(b""),
-                addendum.text.and_then(|text| text.get(range)),
+                rest.get(range.clone()).unwrap_or(b""),
+                text.and_then(|text| text.get(range)),
             )
         });
         self.close(record, &[], chunks, options, batch, sink, diagnostics);
@@ -651,7 +659,7 @@ impl PendingEntry {
     #[allow(clippy::too_many_arguments)]
     fn close<'t>(
         &mut self,
-        record: Record<'t>,
+        record: &Record<'t>,
         text: &'t [u8],
         chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         options: &Options,
@@ -705,7 +713,7 @@ impl PendingEntry {
     /// lends it to the sink.
     fn lend<'t>(
         &mut self,
-        record: Record<'t>,
+        record: &Record<'t>,
         text: &'t [u8],
         chunks: impl Iterator<Item = (&'t [u8], Option<&'t str>)>,
         batch: Option<&BatchContext>,
@@ -715,12 +723,6 @@ impl PendingEntry {
         // The storage kept from earlier entries is taken only by an entry that may
         // have lines (one with addenda) or items (when the first one comes): handing
         // it back from this entry's lifetime costs a call.
-        let lines = match self.addenda {
-            0 => Vec::new(),
-            // Empty `'static` lines shorten to this entry's lifetime for free.
-            _ => std::mem::take(&mut self.lines),
-        };
-        let items = Vec::new();
         let trace = record.raw_str(80, 94);
         let customer_ref = self
             .customer_ref
@@ -740,25 +742,52 @@ impl PendingEntry {
         let mut parsed_chunks = Vec::new();
         let parsed_ctx =
             (self.concatenate && x12::looks_like_x12(text)).then(|| x12::parse_820(text));
-        let mut remittance = Remittance { lines, items };
+        // Built before its remittance, which is then filled in place: a transaction
+        // put together at the end copies its line storage through the stack just
+        // after the last line was pushed (a store-forwarding stall).
+        let mut tx = Transaction {
+            direction: self.tx.direction,
+            amount: self.tx.amount,
+            status: self.tx.status,
+            reversal: self.tx.reversal,
+            booking_date: self.tx.booking_date,
+            value_date: self.tx.value_date,
+            bank_ref: trace.clone(),
+            end_to_end_id: None,
+            customer_ref,
+            trace_number: Some(trace),
+            payer_name,
+            payer_account,
+            bank_tx_code: Some(Cow::Borrowed(self.code.as_str())),
+            remittance: Remittance::default(),
+            return_info: self.tx.return_info.as_ref().map(|info| ReturnInfo {
+                original_trace: Cow::Borrowed(info.original_trace.as_ref()),
+                reason_code: Cow::Borrowed(info.reason_code.as_ref()),
+            }),
+            position: self.tx.position,
+        };
+        if self.addenda > 0 {
+            // Empty `'static` lines shorten to this entry's lifetime for free. Moved
+            // straight into the transaction, not through a variable (a copy through
+            // the stack just after it was written stalls).
+            tx.remittance.lines = std::mem::take(&mut self.lines);
+        }
         // Notifications of change, written while their addenda were read.
-        remittance.lines.extend(
-            self.tx
-                .remittance
-                .lines
-                .iter()
-                .map(|line| Cow::Borrowed(line.as_ref())),
-        );
+        for line in &self.tx.remittance.lines {
+            tx.remittance.lines.push(Cow::Borrowed(line.as_ref()));
+        }
         if let Some(parsed) = &parsed_ctx {
-            self.report_x12(parsed, 0, &trace, diagnostics);
+            self.report_x12(parsed, 0, &tx.bank_ref, diagnostics);
             if let Some(payer) = parsed.payer_name() {
-                if payer_name.as_deref() != Some(payer) {
-                    remittance.lines.push(Cow::Owned(format!("payer {payer}")));
+                if tx.payer_name.as_deref() != Some(payer) {
+                    tx.remittance
+                        .lines
+                        .push(Cow::Owned(format!("payer {payer}")));
                 }
             }
-            item_storage(&mut self.items, &mut remittance.items);
-            parsed.append_remittance(Currency::USD, &mut remittance);
-            self.check_ctx_amount(parsed, &trace, diagnostics);
+            item_storage(&mut self.items, &mut tx.remittance.items);
+            parsed.append_remittance(Currency::USD, &mut tx.remittance);
+            self.check_ctx_amount(parsed, &tx.bank_ref, diagnostics);
         } else {
             for (index, (chunk, chunk_text)) in chunks.enumerate() {
                 // The fixed-width field is validated whole (a fixed length is quicker to
@@ -775,57 +804,43 @@ impl PendingEntry {
                     .or_else(|| std::str::from_utf8(chunk).ok())
                     .and_then(|chunk| chunk.get(from..to))
                     .map_or_else(|| lossy_str(line), Cow::Borrowed);
-                // Text that is not UTF-8 is no plain RMR segment either.
+                // Text that is not UTF-8 is no plain RMR segment either. The line is
+                // pushed before the RMR is read: kept across that call, it would be
+                // copied through the stack (a store-forwarding stall).
                 let rmr = match text {
-                    Cow::Borrowed(text) => x12::simple_rmr_str(text),
-                    Cow::Owned(_) => None,
+                    Cow::Borrowed(text) => {
+                        tx.remittance.lines.push(Cow::Borrowed(text));
+                        x12::simple_rmr_str(text)
+                    }
+                    owned => {
+                        tx.remittance.lines.push(owned);
+                        None
+                    }
                 };
-                remittance.lines.push(text);
                 if let Some(rmr) = rmr {
                     // The common `RMR*IV*...\` addendum, read without the X12 engine;
                     // behind a fully parsed chunk it waits its turn, to keep the order.
                     let item = rmr.item(Currency::USD);
                     if parsed_chunks.is_empty() {
-                        item_storage(&mut self.items, &mut remittance.items);
-                        remittance.items.push(item);
+                        item_storage(&mut self.items, &mut tx.remittance.items);
+                        tx.remittance.items.push(item);
                     } else {
                         parsed_chunks.push(Ok(item));
                     }
                 } else if x12::looks_like_x12(line) {
                     let parsed = x12::parse_820(chunk);
-                    self.report_x12(&parsed, index, &trace, diagnostics);
+                    self.report_x12(&parsed, index, &tx.bank_ref, diagnostics);
                     parsed_chunks.push(Err(parsed));
                 }
             }
             for chunk in &parsed_chunks {
-                item_storage(&mut self.items, &mut remittance.items);
+                item_storage(&mut self.items, &mut tx.remittance.items);
                 match chunk {
-                    Ok(item) => remittance.items.push(item.clone()),
-                    Err(parsed) => parsed.append_items(Currency::USD, &mut remittance.items),
+                    Ok(item) => tx.remittance.items.push(item.clone()),
+                    Err(parsed) => parsed.append_items(Currency::USD, &mut tx.remittance.items),
                 }
             }
         }
-        let tx = Transaction {
-            direction: self.tx.direction,
-            amount: self.tx.amount,
-            status: self.tx.status,
-            reversal: self.tx.reversal,
-            booking_date: self.tx.booking_date,
-            value_date: self.tx.value_date,
-            bank_ref: trace.clone(),
-            end_to_end_id: None,
-            customer_ref,
-            trace_number: Some(trace),
-            payer_name,
-            payer_account,
-            bank_tx_code: Some(Cow::Borrowed(self.code.as_str())),
-            remittance,
-            return_info: self.tx.return_info.as_ref().map(|info| ReturnInfo {
-                original_trace: Cow::Borrowed(info.original_trace.as_ref()),
-                reason_code: Cow::Borrowed(info.reason_code.as_ref()),
-            }),
-            position: self.tx.position,
-        };
         sink.transaction(&tx);
         let Remittance { lines, items } = tx.remittance;
         if lines.capacity() > 0 {

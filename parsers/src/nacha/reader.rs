@@ -5,7 +5,7 @@ use std::io::BufRead;
 
 use super::codes;
 use super::entry::{read_entry, BatchContext, InPlace, PendingEntry};
-use super::fields::{digits, julian, lossy, Record, RECORD_LENGTH};
+use super::fields::{digits, digits_in, julian, lossy, Record, RECORD_LENGTH};
 use super::split::{Piece, Splitter};
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics, Severity};
 use crate::model::{Account, Statement};
@@ -48,6 +48,9 @@ struct Batch {
     context: BatchContext,
     position: Position,
     service_class: [u8; 3],
+    /// Service class 220 and 225, decided once for the batch's entries.
+    credits_only: bool,
+    debits_only: bool,
     company_id_raw: [u8; 10],
     batch_number: [u8; 7],
     controls: Controls,
@@ -313,7 +316,7 @@ impl<'a> Reader<'a> {
             }
             b'6' => {
                 self.close_entry(sink);
-                self.entry_detail(record, true);
+                self.entry_detail(&record, true);
             }
             b'7' => self.addenda(record),
             b'8' => {
@@ -452,12 +455,16 @@ impl<'a> Reader<'a> {
             context,
             position: record.position,
             service_class: [b' '; 3],
+            credits_only: false,
+            debits_only: false,
             company_id_raw: [b' '; 10],
             batch_number: [b' '; 7],
             controls: Controls::default(),
             class_reported: false,
         };
         batch.service_class.copy_from_slice(record.raw(2, 4));
+        batch.credits_only = batch.service_class == *b"220";
+        batch.debits_only = batch.service_class == *b"225";
         batch.company_id_raw.copy_from_slice(record.raw(41, 50));
         batch.batch_number.copy_from_slice(batch_number);
         self.batch = Some(batch);
@@ -490,7 +497,6 @@ impl<'a> Reader<'a> {
         if !self.batch.as_ref()?.context.in_place() {
             return None;
         }
-        let mut addenda: Vec<InPlace<'_>> = Vec::new();
         let (mut taken, mut lines) = (0usize, 0u64);
         // The length of the first line of `rest`, once a group has looked at it.
         let mut first = None;
@@ -519,30 +525,34 @@ impl<'a> Reader<'a> {
             self.records += 1;
             self.skipping_addenda = false;
             self.close_entry(sink);
-            self.entry_detail(record, false);
-            addenda.clear();
-            for (index, &offset) in self.addenda_offsets.iter().enumerate() {
-                let position = Position::new(
-                    start + (taken + offset) as u64,
-                    line + lines + 1 + index as u64,
-                    self.records,
-                );
-                let range = offset..offset + RECORD_LENGTH;
-                addenda.push(InPlace {
-                    bytes: &rest[range.clone()],
-                    text: span.and_then(|text| text.get(range)),
-                    position,
-                });
-                self.records += 1;
+            self.entry_detail(&record, false);
+            if self.entry.open {
+                // Written once, where a message about an addendum finds them.
+                let base = self.records;
+                let positions = &mut self.entry.payment_positions;
+                positions.clear();
+                for (index, &offset) in self.addenda_offsets.iter().enumerate() {
+                    positions.push(Position::new(
+                        start + (taken + offset) as u64,
+                        line + lines + 1 + index as u64,
+                        base + index as u64,
+                    ));
+                }
             }
+            self.records += records - 1;
             if let Some(batch) = self.batch.as_mut() {
                 batch.controls.entry_addenda += records - 1;
             }
             if self.entry.open {
                 let batch = self.batch.as_ref().map(|batch| &batch.context);
+                let addenda = InPlace {
+                    rest,
+                    text: span,
+                    offsets: &self.addenda_offsets,
+                };
                 self.entry.finish_in_place(
-                    record,
-                    &addenda,
+                    &record,
+                    addenda,
                     options,
                     batch,
                     sink,
@@ -560,7 +570,7 @@ impl<'a> Reader<'a> {
 
     /// Reads an entry detail record; `keep`: keeps a copy of it for its addenda, which
     /// are read one record at a time after it.
-    fn entry_detail(&mut self, record: Record<'_>, keep: bool) {
+    fn entry_detail(&mut self, record: &Record<'_>, keep: bool) {
         let Some(batch) = self.batch.as_mut() else {
             self.skipping_addenda = true;
             self.diagnostics.push(
@@ -575,15 +585,21 @@ impl<'a> Reader<'a> {
             return;
         };
         batch.controls.entry_addenda += 1;
-        let totals = read_entry(&record, &batch.context, &mut self.entry, self.diagnostics);
+        let totals = read_entry(record, &batch.context, &mut self.entry, self.diagnostics);
         if let Some(totals) = totals {
             let controls = &mut batch.controls;
-            controls.hash = (controls.hash + totals.routing) % HASH_MODULUS;
+            // Both below the modulus (a routing number has eight digits): one
+            // subtraction at most, without a division.
+            let hash = controls.hash + totals.routing;
+            controls.hash = if hash >= HASH_MODULUS {
+                hash - HASH_MODULUS
+            } else {
+                hash
+            };
             controls.debit += totals.debit;
             controls.credit += totals.credit;
-            let class = &batch.service_class;
-            let wrong =
-                (class == b"220" && totals.debit > 0) || (class == b"225" && totals.credit > 0);
+            let wrong = (batch.credits_only && totals.debit > 0)
+                || (batch.debits_only && totals.credit > 0);
             if wrong && !batch.class_reported {
                 batch.class_reported = true;
                 self.diagnostics.push(
@@ -594,7 +610,7 @@ impl<'a> Reader<'a> {
                     )
                     .record(ENTRY)
                     .field("transaction code")
-                    .expected(if class == b"220" {
+                    .expected(if batch.credits_only {
                         "credits only (220)"
                     } else {
                         "debits only (225)"
@@ -604,7 +620,7 @@ impl<'a> Reader<'a> {
             }
         }
         if keep && self.entry.open {
-            self.entry.keep_record(&record);
+            self.entry.keep_record(record);
         }
         self.skipping_addenda = !self.entry.open;
     }
@@ -924,7 +940,7 @@ fn plain_entry(
                 // sequence number (88-94).
                 let sequence = addenda.len() as u128 + 1;
                 if next[1..3] != *b"05"
-                    || digits(&next[83..87]) != Some(sequence)
+                    || digits_in(next, 83, 87) != Some(sequence)
                     || entry_sequence(next) != entry_sequence(entry)
                     || addenda.len() >= addenda_max
                 {

@@ -99,7 +99,18 @@ const FRAGMENT_STARTS: &[&[u8]] = &[
 /// Whether text (a NACHA addendum's payment information) looks like X12: it starts
 /// with a known 820 segment id followed by an element separator. Free text such as
 /// `Debit First Account` or NACHA's own `22*...\` ENR layout does not.
+#[inline]
 pub fn looks_like_x12(text: &[u8]) -> bool {
+    // Most free text starts with a word of four letters or digits or more, which no
+    // segment id is: refused inline, without a call.
+    match text.first_chunk::<4>() {
+        Some(head) if head.iter().all(u8::is_ascii_alphanumeric) => false,
+        _ => looks_like_segments(text),
+    }
+}
+
+/// [`looks_like_x12`] of text that does not start with a long word.
+fn looks_like_segments(text: &[u8]) -> bool {
     let text = lexer::trim_start(text);
     // Ids are two or three characters: a longer alphanumeric run (most free text) is
     // refused after four bytes instead of being counted to its end.
@@ -166,34 +177,44 @@ const PLAIN: [bool; 256] = {
     table
 };
 
-/// [`simple_rmr`] of text already known to be UTF-8 (a NACHA addendum's line).
+/// [`simple_rmr`] of text already known to be UTF-8 (a NACHA addendum's line). Most
+/// lines are not RMR segments: that is decided inline, without a call.
+#[inline]
 pub fn simple_rmr_str(text: &str) -> Option<SimpleRmr<'_>> {
-    let body = text.strip_prefix("RMR*")?;
+    simple_rmr_body(text.strip_prefix("RMR*")?)
+}
+
+/// [`simple_rmr_str`] of what follows `RMR*`.
+fn simple_rmr_body(body: &str) -> Option<SimpleRmr<'_>> {
     let bytes = body.as_bytes();
-    // One pass to the terminator: every byte plain, and where the (at most six)
-    // elements end.
-    let mut ends = [0usize; 6];
-    let mut elements = 0;
-    let mut end = None;
-    for (index, &byte) in bytes.iter().enumerate() {
-        if byte == b'\\' || byte == b'~' {
-            end = Some(index);
-            break;
-        }
-        if !PLAIN[usize::from(byte)] {
-            return None;
-        }
-        if byte == b'*' {
-            *ends.get_mut(elements)? = index;
-            elements += 1;
-        }
+    // The terminator is the last byte before the trailing blanks: an earlier one
+    // would be followed by more than blanks (the terminator itself is not plain, so
+    // the pass below refuses it anywhere else).
+    let mut length = bytes.len();
+    while length > 0 && bytes[length - 1] == b' ' {
+        length -= 1;
     }
-    let end = end?;
-    if !bytes[end + 1..].iter().all(|&byte| byte == b' ') {
+    let (&last, elements_text) = bytes[..length].split_last()?;
+    if last != b'\\' && last != b'~' {
         return None;
     }
-    *ends.get_mut(elements)? = end;
-    elements += 1;
+    let end = length - 1;
+    // One pass without a data-dependent branch: every byte plain, and where the (at
+    // most six) elements end. Each byte writes the slot of the element it is in, so
+    // that a separator's index is the last written to its element's slot.
+    let mut ends = [0usize; 8];
+    let mut separators = 0usize;
+    let mut plain = true;
+    for (index, &byte) in elements_text.iter().enumerate() {
+        plain &= PLAIN[usize::from(byte)];
+        ends[separators.min(7)] = index;
+        separators += usize::from(byte == b'*');
+    }
+    if !plain || separators > 5 {
+        return None;
+    }
+    ends[separators] = end;
+    let elements = separators + 1;
     // Element `n`, trimmed; the body is ASCII, so every index is a char boundary.
     let element = |n: usize| -> Option<&str> {
         if n >= elements {
