@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::codes;
 use crate::diagnostic::{codes as common, Diagnostic, Diagnostics};
+use crate::digits::eight_digits;
 use crate::position::Position;
 
 pub(super) const RECORD_LENGTH: usize = 94;
@@ -257,24 +258,6 @@ fn up_to_eight_in(bytes: &[u8], from: usize, width: usize) -> Option<u64> {
         }
     };
     eight_digits(word | (ZEROS & !(u64::MAX << shift)))
-}
-
-/// Eight ASCII digits, the first in the lowest byte, as a number; `None` when any byte
-/// is not a digit. Each byte's high nibble must be 3 and its low nibble at most 9
-/// (adding 6 carries a low nibble above 9 into the high one; a byte never overflows).
-#[inline]
-fn eight_digits(chunk: u64) -> Option<u64> {
-    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    if chunk & HIGH != ZEROS || (chunk + 0x0606_0606_0606_0606) & HIGH != ZEROS {
-        return None;
-    }
-    let chunk = chunk - ZEROS;
-    // Pairs, then quadruples, then the eight digits: each step joins neighbours, the
-    // earlier (lower) byte being the more significant digit.
-    let chunk = (chunk & 0x000F_000F_000F_000F) * 10 + ((chunk >> 8) & 0x000F_000F_000F_000F);
-    let chunk = (chunk & 0x0000_00FF_0000_00FF) * 100 + ((chunk >> 16) & 0x0000_00FF_0000_00FF);
-    Some((chunk & 0x0000_0000_0000_FFFF) * 10_000 + ((chunk >> 32) & 0x0000_0000_0000_FFFF))
 }
 
 #[inline]
