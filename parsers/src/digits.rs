@@ -153,21 +153,15 @@ mod tests {
 
     #[test]
     fn eight_at_a_time_reads_as_one_at_a_time() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         let alphabet = b"0123456789 +-/:9";
         for _ in 0..200_000 {
             let length = (next() % 22) as usize;
-            let mostly_digits = next() % 4 != 0;
+            let mostly_digits = !next().is_multiple_of(4);
             let raw: Vec<u8> = (0..length)
                 .map(|_| {
                     let pick = next();
-                    if mostly_digits || pick % 7 != 0 {
+                    if mostly_digits || !pick.is_multiple_of(7) {
                         b'0' + (pick % 10) as u8
                     } else {
                         alphabet[(pick % alphabet.len() as u64) as usize]

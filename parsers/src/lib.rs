@@ -25,6 +25,8 @@ pub mod options;
 pub mod position;
 pub mod scratch;
 pub mod sink;
+#[cfg(test)]
+mod testing;
 pub mod x12;
 
 use std::io::BufRead;

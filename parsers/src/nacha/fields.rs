@@ -429,13 +429,7 @@ mod tests {
             assert_eq!(trim(raw), trimmed);
         }
         // The branch-free trim of payment fields, with spaces and other bytes anywhere.
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..100_000 {
             let spaces = next() % 9;
             let mut raw = [b' '; 80];
@@ -470,13 +464,7 @@ mod tests {
             }
             Some(value)
         }
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
         let alphabet = b"0123456789/:  0999\x00\xff\xc3";
         for _ in 0..200_000 {
             let len = (next() % 24) as usize;
@@ -502,13 +490,7 @@ mod tests {
     /// ones on every range, near the record's ends too.
     #[test]
     fn fields_in_a_record_read_as_alone() {
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x2545_F491_4F6C_DD1D);
         let alphabet = b"0123456789 /:a\x00\xff";
         for _ in 0..2_000 {
             let len = (next() % 40) as usize;

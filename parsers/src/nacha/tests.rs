@@ -112,13 +112,7 @@ fn entries_read_in_place_as_record_by_record() {
     made.extend_from_slice(b"9000001000001000000100069414030000000000000000000000060\n");
     bases.push(made);
 
-    let mut seed: u64 = 0x853C_49E6_748F_EA9B;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::testing::xorshift(0x853C_49E6_748F_EA9B);
     let bytes_to_put = b"\n\r 0176892\xff\xc3*\\~A";
     let mut options = Options::default();
     for round in 0..3000 {

@@ -161,13 +161,7 @@ mod reference {
 
 #[test]
 fn fast_rmr_and_x12_checks_agree_with_the_reference() {
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = crate::testing::xorshift(0x9E37_79B9_7F4A_7C15);
     // Pieces that make RMR segments, near misses and free text likely.
     let pieces: [&[u8]; 24] = [
         b"RMR*",
