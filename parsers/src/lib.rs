@@ -28,6 +28,7 @@ pub mod sink;
 #[cfg(test)]
 mod testing;
 pub mod x12;
+mod xml;
 
 use std::io::BufRead;
 

@@ -1,7 +1,7 @@
 //! ISO 20022 CAMT reader: bank-to-customer statements (camt.053), account reports
 //! (camt.052) and debit/credit notifications (camt.054), versions 001.01 to 001.13.
 //!
-//! A hand-written pull parser over quick-xml: it streams entries to the sink as they
+//! A hand-written pull parser over the crate's own XML tokenizer: it streams entries to the sink as they
 //! end, keeps memory flat however large the file, matches elements by local name so
 //! that every namespace version reads the same way, and locates every problem by
 //! byte and line. Each `Stmt`/`Rpt`/`Ntfctn` becomes a [`crate::Statement`]; each
@@ -15,7 +15,6 @@
 //! no entity other than the five XML ones and character references is expanded.
 
 pub mod codes;
-mod counting;
 mod entry;
 mod fields;
 mod reader;

@@ -1,5 +1,6 @@
-//! The pull loop: quick-xml events in, scopes opened and closed, statements and
-//! transactions out to the sink (leaf values are typed in [`leaves`]).
+//! The pull loop: tokens from [`crate::xml`] in, scopes opened and closed,
+//! statements and transactions out to the sink (leaf values are typed in
+//! [`leaves`]).
 //!
 //! The reader keeps a stack of [`Tag`]s (one byte each) and the few open scopes
 //! (statement, balance, entry, transaction details, structured remittance). Text is
@@ -10,12 +11,9 @@ mod leaves;
 
 use std::io::BufRead;
 
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 use rust_decimal::Decimal;
 
 use super::codes;
-use super::counting::{CountingReader, Lines, Overrun};
 use super::entry::{self, Booking, EntryState, FreeDetails, TxState};
 use super::remittance::StrdState;
 use super::statement::{add, BalanceState, Kind, StatementState};
@@ -27,6 +25,7 @@ use crate::options::Options;
 use crate::position::Position;
 use crate::scratch::{self, Spare};
 use crate::sink::Sink;
+use crate::xml::{self, Token, Tokenizer};
 
 /// What the file held, counted the way the corpus manifest counts it: entries are
 /// `Ntry` elements, whatever number of transactions they became.
@@ -62,46 +61,46 @@ pub(super) fn run<R: BufRead>(
     diagnostics: &mut Diagnostics,
 ) -> Outcome {
     let limits = &options.limits;
-    let token_bytes_max = u64::try_from(limits.xml_token_bytes_max).unwrap_or(u64::MAX);
-    let counting = CountingReader::new(input, limits.file_size_bytes_max, token_bytes_max);
-    let mut reader = Reader::from_reader(counting);
-    let mut buffer = Vec::with_capacity(8 * 1024);
+    let mut xml = Tokenizer::new(
+        input,
+        limits.xml_token_bytes_max,
+        limits.file_size_bytes_max,
+    );
     let mut parser = Parser::new(options, sink, diagnostics);
     loop {
-        reader.get_mut().start_token();
-        // The line is left for `Parser::locate`, worked out only where kept.
-        parser.here = Position::new(reader.buffer_position(), 0, parser.elements);
-        parser.here_at = reader.get_ref().consumed;
-        buffer.clear();
-        let event = reader.read_event_into(&mut buffer);
-        let lines = reader.get_ref().line_index();
-        match event {
-            Ok(Event::Start(start)) => parser.start(&start, lines),
-            Ok(Event::Empty(start)) => {
-                parser.start(&start, lines);
-                if !parser.stopped {
+        let token = xml.next_token();
+        parser.here = Position::new(xml.token_start(), xml.token_line(), parser.elements);
+        match token {
+            Ok(Token::Start {
+                name,
+                attributes,
+                empty,
+            }) => {
+                parser.start(xml.bytes(name), xml.bytes(attributes));
+                if empty && !parser.stopped {
                     parser.end();
                 }
             }
-            Ok(Event::End(_)) => parser.end(),
-            Ok(Event::Text(text)) => parser.text(&text, true, lines),
-            Ok(Event::CData(text)) => parser.text(&text, false, lines),
-            Ok(Event::DocType(_)) => parser.doctype(lines),
-            Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
-            Ok(Event::Eof) => {
+            Ok(Token::End) => parser.end(),
+            Ok(Token::Text(text)) => parser.text(xml.bytes(text), true),
+            Ok(Token::CData(text)) => parser.text(xml.bytes(text), false),
+            Ok(Token::DocType) => parser.doctype(),
+            Ok(Token::Eof) => {
                 let end = Position {
-                    byte: reader.get_ref().consumed,
-                    ..parser.locate(lines)
+                    byte: xml.consumed(),
+                    line: xml.line_at(xml.consumed()),
+                    ..parser.here
                 };
                 parser.eof(end);
                 break;
             }
             Err(error) => {
                 let at = Position {
-                    byte: reader.error_position(),
-                    ..parser.locate(lines)
+                    byte: error.byte,
+                    line: xml.line_at(error.byte),
+                    ..parser.here
                 };
-                parser.xml_error(&error, at, reader.get_ref().overrun);
+                parser.xml_error(error.kind, at);
                 break;
             }
         }
@@ -148,10 +147,8 @@ struct Parser<'a> {
     options: &'a Options,
     sink: &'a mut dyn Sink,
     diagnostics: &'a mut Diagnostics,
-    /// Where the current event starts, but for the line: see [`Parser::locate`].
+    /// Where the current token starts.
     here: Position,
-    /// The offset whose line is the line of `here`.
-    here_at: u64,
     /// Start tags seen so far (the `record` of positions).
     elements: u64,
     /// `Ntry` and `TxDtls` elements seen, against `Limits::records_max`.
@@ -190,7 +187,6 @@ impl<'a> Parser<'a> {
             sink,
             diagnostics,
             here: Position::new(0, 1, 0),
-            here_at: 0,
             elements: 0,
             records: 0,
             stack: Vec::with_capacity(32),
@@ -218,19 +214,11 @@ impl<'a> Parser<'a> {
 
     // ---- events ----
 
-    /// Where the current event starts, line included.
-    fn locate(&self, lines: &Lines) -> Position {
-        Position {
-            line: lines.line_at(self.here_at),
-            ..self.here
-        }
-    }
-
-    fn start(&mut self, start: &BytesStart<'_>, lines: &Lines) {
-        let tag = Tag::from_qualified(start.name());
+    fn start(&mut self, name: &[u8], attributes: &[u8]) {
+        let tag = Tag::from_qualified(name);
         self.elements += 1;
         if self.stack.len() >= self.options.limits.xml_depth_max {
-            let position = self.locate(lines);
+            let position = self.here;
             let message = format!(
                 "elements nest deeper than {} levels",
                 self.options.limits.xml_depth_max
@@ -243,8 +231,8 @@ impl<'a> Parser<'a> {
         self.capture_depth = 0;
         if self.message_depth == 0 {
             if self.version.is_none() {
-                let position = self.locate(lines);
-                self.read_version(start, position);
+                let position = self.here;
+                self.read_version(attributes, position);
             }
             if message_kind(tag) {
                 self.message_depth = depth;
@@ -258,15 +246,15 @@ impl<'a> Parser<'a> {
             tag,
             Tag::Stmt | Tag::Rpt | Tag::Ntfctn | Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd
         ) {
-            let position = self.locate(lines);
+            let position = self.here;
             self.open_scope(tag, depth, position);
         }
         if tag.captures_text() && self.statement.is_some() && !self.stopped {
             self.capture_depth = depth;
             self.text.clear();
-            self.leaf_position = self.locate(lines);
+            self.leaf_position = self.here;
             if tag.has_currency() {
-                self.read_currency(start);
+                self.read_currency(attributes);
             }
         }
     }
@@ -289,7 +277,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn text(&mut self, raw: &[u8], escaped: bool, lines: &Lines) {
+    fn text(&mut self, raw: &[u8], escaped: bool) {
         if self.capture_depth == 0 || self.capture_depth != self.stack.len() {
             return;
         }
@@ -297,20 +285,13 @@ impl<'a> Parser<'a> {
             return;
         }
         match std::str::from_utf8(raw) {
+            // The tokenizer has checked every reference.
             Ok(text) if escaped && text.contains('&') => {
-                match quick_xml::escape::unescape(text) {
-                    Ok(unescaped) => self.text.push_str(&unescaped),
-                    Err(error) => {
-                        let message = format!("only the five XML entities and character references are allowed: {error}");
-                        let here = self.locate(lines);
-                        self.push(Diagnostic::error(codes::MALFORMED_XML, here, message));
-                        self.text.push_str(text);
-                    }
-                }
+                xml::unescape_into(text, &mut self.text);
             }
             Ok(text) => self.text.push_str(text),
             Err(_) => {
-                let here = self.locate(lines);
+                let here = self.here;
                 self.push(Diagnostic::error(
                     common::INVALID_ENCODING,
                     here,
@@ -321,8 +302,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn doctype(&mut self, lines: &Lines) {
-        let here = self.locate(lines);
+    fn doctype(&mut self) {
+        let here = self.here;
         self.fatal(
             codes::DOCTYPE_FORBIDDEN,
             here,
@@ -347,33 +328,31 @@ impl<'a> Parser<'a> {
         self.fatal(codes::MALFORMED_XML, end, message);
     }
 
-    fn xml_error(&mut self, error: &quick_xml::Error, at: Position, overrun: Option<Overrun>) {
+    fn xml_error(&mut self, error: xml::ErrorKind, at: Position) {
         let limits = &self.options.limits;
-        let (code, message) = match overrun {
-            Some(Overrun::FileTooLarge) => (
+        let (code, message) = match error {
+            xml::ErrorKind::FileTooLarge => (
                 common::FILE_TOO_LARGE,
                 format!(
                     "the file is larger than {} bytes",
                     limits.file_size_bytes_max
                 ),
             ),
-            Some(Overrun::TokenTooLong) => (
+            xml::ErrorKind::TokenTooLong => (
                 codes::XML_TOKEN_TOO_LONG,
                 format!(
                     "an XML tag or text is longer than {} bytes",
                     limits.xml_token_bytes_max
                 ),
             ),
-            None => match error {
-                quick_xml::Error::Io(io) => (
-                    common::READ_FAILED,
-                    format!("could not read the file: {io}"),
-                ),
-                other => (
-                    codes::MALFORMED_XML,
-                    format!("not well-formed XML: {other}"),
-                ),
-            },
+            xml::ErrorKind::Read(io) => (
+                common::READ_FAILED,
+                format!("could not read the file: {io}"),
+            ),
+            xml::ErrorKind::Malformed(message) => (
+                codes::MALFORMED_XML,
+                format!("not well-formed XML: {message}"),
+            ),
         };
         self.fatal(code, at, message);
     }
@@ -420,13 +399,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn read_version(&mut self, start: &BytesStart<'_>, position: Position) {
-        for attribute in start.attributes().flatten() {
-            let key = attribute.key.as_ref();
+    fn read_version(&mut self, attributes: &[u8], position: Position) {
+        for (key, value) in xml::attributes(attributes) {
             if key != b"xmlns" && !key.starts_with(b"xmlns:") {
                 continue;
             }
-            let value = attribute.value.as_ref();
             let Some(at) = memchr::memmem::find(value, b"camt.05") else {
                 continue;
             };
@@ -454,13 +431,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn read_currency(&mut self, start: &BytesStart<'_>) {
+    fn read_currency(&mut self, attributes: &[u8]) {
         self.has_currency = false;
         self.currency_code.clear();
-        for attribute in start.attributes().flatten() {
-            if attribute.key.local_name().as_ref() == b"Ccy" {
-                self.currency_code
-                    .push_str(String::from_utf8_lossy(&attribute.value).trim());
+        for (key, value) in xml::attributes(attributes) {
+            if xml::local_name(key) == b"Ccy" {
+                let value = String::from_utf8_lossy(value);
+                xml::unescape_into(value.trim(), &mut self.currency_code);
                 self.has_currency = true;
             }
         }

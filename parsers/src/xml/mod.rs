@@ -1,0 +1,476 @@
+//! A strict, streaming tokenizer for the XML that bank messages use.
+//!
+//! CAMT files are UTF-8 documents of elements, attributes and text, with the odd
+//! comment, CDATA section or processing instruction; a DTD has no business in them
+//! (and is how entity expansion attacks arrive). This tokenizer reads exactly that
+//! subset and checks it is well-formed: names, attribute syntax and uniqueness,
+//! references (only the five predefined entities and character references), end
+//! tags matching start tags, one root element with nothing but white space,
+//! comments and processing instructions around it. A DOCTYPE comes back as a
+//! token so that the caller can refuse it with its own words.
+//!
+//! It exists because a general XML reader costs more than the rest of the CAMT
+//! reader together: this one copies the input once into a window, hands out tokens
+//! as offsets into it, compares an end tag with the open name in one comparison,
+//! and works out a line number only where the caller asks for one.
+//!
+//! Limits: a token longer than `token_bytes_max` and a file longer than
+//! `file_bytes_max` stop the reading with an error; the window never grows past
+//! about twice the token limit, whatever the size of the file.
+
+mod escape;
+mod scan;
+#[cfg(test)]
+mod tests;
+
+use std::io::{self, BufRead};
+
+pub(crate) use escape::unescape_into;
+use scan::{Markup, Scan};
+
+/// The window's first size, and how much is read from the input at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// A part of the window, as offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// One token. Spans point into the tokenizer's window: see [`Tokenizer::bytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Token {
+    /// A start tag; `empty` for `<name/>`, which has no end tag to follow.
+    Start {
+        name: Span,
+        /// The raw attribute list, already checked: see [`attributes`].
+        attributes: Span,
+        empty: bool,
+    },
+    /// An end tag; it matched its start tag.
+    End,
+    /// Text inside the root element, references still in it (and checked).
+    Text(Span),
+    /// The content of a CDATA section, taken as it is.
+    CData(Span),
+    /// A `<!DOCTYPE`; the tokenizer does not read past it.
+    DocType,
+    Eof,
+}
+
+/// Why reading stopped.
+#[derive(Debug)]
+pub(crate) enum ErrorKind {
+    /// Not well-formed; the message says what was expected.
+    Malformed(String),
+    TokenTooLong,
+    FileTooLarge,
+    Read(io::Error),
+}
+
+/// An error and the offset in the file it was found at.
+#[derive(Debug)]
+pub(crate) struct Error {
+    pub kind: ErrorKind,
+    pub byte: u64,
+}
+
+/// What one scan led to, inside [`Tokenizer::next_token`].
+enum Step {
+    Token(Token),
+    /// A comment, processing instruction or white space outside the root element:
+    /// on to the next token.
+    Skip,
+    More,
+    Bad(usize, String),
+}
+
+/// Where the tokens are, relative to the root element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    Before,
+    Open,
+    Closed,
+}
+
+pub(crate) struct Tokenizer<R> {
+    input: R,
+    /// Bytes read and not yet discarded; `window[0]` is at offset `base`.
+    window: Vec<u8>,
+    base: u64,
+    /// The next byte to read in `window`.
+    at: usize,
+    /// Where the last token started.
+    token: usize,
+    input_done: bool,
+    read: u64,
+    token_bytes_max: usize,
+    file_bytes_max: u64,
+    /// The qualified names of the open elements, one after another.
+    names: Vec<u8>,
+    /// Where each open element's name starts in `names`.
+    opened: Vec<usize>,
+    root: Root,
+    /// The line (1-based) of `window[at]`, and of the last token's start.
+    line: u64,
+    token_line: u64,
+    /// Set once a token was refused: every later call returns `Eof`.
+    stopped: bool,
+}
+
+impl<R: BufRead> Tokenizer<R> {
+    pub fn new(input: R, token_bytes_max: usize, file_bytes_max: u64) -> Self {
+        Tokenizer {
+            input,
+            window: Vec::with_capacity(CHUNK),
+            base: 0,
+            at: 0,
+            token: 0,
+            input_done: false,
+            read: 0,
+            token_bytes_max,
+            file_bytes_max,
+            names: Vec::with_capacity(512),
+            opened: Vec::with_capacity(32),
+            root: Root::Before,
+            line: 1,
+            token_line: 1,
+            stopped: false,
+        }
+    }
+
+    /// The bytes of a span of the last token.
+    #[inline]
+    pub fn bytes(&self, span: Span) -> &[u8] {
+        self.window.get(span.start..span.end).unwrap_or_default()
+    }
+
+    /// The offset in the file where the last token starts.
+    #[inline]
+    pub fn token_start(&self) -> u64 {
+        self.base + self.token as u64
+    }
+
+    /// The line (1-based) where the last token starts.
+    #[inline]
+    pub fn token_line(&self) -> u64 {
+        self.token_line
+    }
+
+    /// The offset just past the bytes tokenized so far.
+    pub fn consumed(&self) -> u64 {
+        self.base + self.at as u64
+    }
+
+    /// The line (1-based) of `byte`, an offset from the last token start to the
+    /// bytes read: only the bytes from the token start are counted.
+    pub fn line_at(&self, byte: u64) -> u64 {
+        let start = self.token_start();
+        if byte <= start {
+            return self.token_line;
+        }
+        let end = usize::try_from(byte - self.base)
+            .map_or(self.window.len(), |end| end.min(self.window.len()));
+        self.token_line + self.window.get(self.token..end).map_or(0, scan::newlines)
+    }
+
+    /// The next token.
+    #[inline]
+    pub fn next_token(&mut self) -> Result<Token, Error> {
+        loop {
+            if self.stopped {
+                return Ok(Token::Eof);
+            }
+            self.token = self.at;
+            self.token_line = self.line;
+            let rest = &self.window[self.at..];
+            let Some(&first) = rest.first() else {
+                if self.input_done || !self.refill()? {
+                    return Ok(Token::Eof);
+                }
+                continue;
+            };
+            let step = if first != b'<' {
+                match scan::text(rest, self.input_done) {
+                    Scan::Token(newlines, length) => self.text(newlines, length),
+                    Scan::More => Step::More,
+                    Scan::Bad(offset, message) => Step::Bad(offset, message),
+                }
+            } else {
+                match rest.get(1) {
+                    Some(b'/') => match scan::end_tag(rest, self.open_name()) {
+                        Scan::Token((), length) => {
+                            // Only an end tag with white space before its `>` has
+                            // room for a newline.
+                            if length != self.open_name().map_or(0, <[u8]>::len) + 3 {
+                                self.count_lines(length);
+                            }
+                            self.at += length;
+                            self.close();
+                            Step::Token(Token::End)
+                        }
+                        Scan::More => Step::More,
+                        Scan::Bad(offset, message) => Step::Bad(offset, message),
+                    },
+                    Some(b'!' | b'?') => match scan::markup(rest) {
+                        Scan::Token(markup, length) => self.markup(markup, length),
+                        Scan::More => Step::More,
+                        Scan::Bad(offset, message) => Step::Bad(offset, message),
+                    },
+                    _ => match scan::start_tag(rest) {
+                        Scan::Token(start, length) => self.start(start, length),
+                        Scan::More => Step::More,
+                        Scan::Bad(offset, message) => Step::Bad(offset, message),
+                    },
+                }
+            };
+            match step {
+                // A token that came whole in the window still counts against the
+                // limit, so that a file reads the same however it is buffered.
+                Step::Token(_) | Step::Skip if self.at - self.token > self.token_bytes_max => {
+                    return Err(self.stop(ErrorKind::TokenTooLong));
+                }
+                Step::Token(token) => return Ok(token),
+                Step::Skip => {}
+                Step::Bad(offset, message) => return Err(self.malformed(offset, message)),
+                // Scanned again with more bytes, or knowing there are no more.
+                Step::More if !self.input_done => {
+                    self.refill()?;
+                }
+                Step::More => {
+                    let message = scan::truncated(&self.window[self.at..]);
+                    return Err(self.malformed(0, format!("{message}; it looks truncated")));
+                }
+            }
+        }
+    }
+
+    // ---- tokens ----
+
+    fn open_name(&self) -> Option<&[u8]> {
+        self.opened.last().map(|&start| &self.names[start..])
+    }
+
+    /// Adds the newlines of the next `length` bytes to the line count.
+    fn count_lines(&mut self, length: usize) {
+        self.line += scan::newlines(&self.window[self.at..self.at + length]);
+    }
+
+    #[inline]
+    fn text(&mut self, newlines: u64, length: usize) -> Step {
+        let span = Span {
+            start: self.at,
+            end: self.at + length,
+        };
+        let outside = self.root != Root::Open;
+        if outside {
+            if let Some(bad) = self.outside_root_text(span) {
+                return bad;
+            }
+        }
+        self.at += length;
+        self.line += newlines;
+        if outside {
+            // White space around the root element means nothing.
+            Step::Skip
+        } else {
+            Step::Token(Token::Text(span))
+        }
+    }
+
+    /// Text before or after the root element must be white space, but for a UTF-8
+    /// byte order mark at the very start of the file.
+    #[cold]
+    fn outside_root_text(&self, span: Span) -> Option<Step> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let mut bytes = &self.window[span.start..span.end];
+        let mut skipped = 0;
+        if self.base + span.start as u64 == 0 && bytes.starts_with(BOM) {
+            bytes = &bytes[BOM.len()..];
+            skipped = BOM.len();
+        }
+        let bad = bytes.iter().position(|&byte| !scan::is_space(byte))?;
+        let place = match self.root {
+            Root::Before => "come before",
+            _ => "follow",
+        };
+        Some(Step::Bad(
+            skipped + bad,
+            format!("only white space, comments and processing instructions may {place} the root element; found text `{}`", scan::shown_text(&bytes[bad..])),
+        ))
+    }
+
+    #[inline]
+    fn start(&mut self, start: scan::StartScan, length: usize) -> Step {
+        let name = Span {
+            start: self.at + 1,
+            end: self.at + start.name_end,
+        };
+        match self.root {
+            Root::Open => {}
+            Root::Before => self.root = Root::Open,
+            Root::Closed => {
+                return Step::Bad(
+                    0,
+                    format!(
+                        "a second root element `<{}>`: an XML document has exactly one",
+                        scan::shown_text(&self.window[name.start..name.end])
+                    ),
+                )
+            }
+        }
+        let attributes = Span {
+            start: name.end,
+            end: self.at + start.attributes_end,
+        };
+        if start.empty {
+            if self.opened.is_empty() {
+                self.root = Root::Closed;
+            }
+        } else {
+            self.opened.push(self.names.len());
+            self.names
+                .extend_from_slice(&self.window[name.start..name.end]);
+        }
+        // A tag without attributes has no room for a newline.
+        if attributes.start != attributes.end {
+            self.count_lines(length);
+        }
+        self.at += length;
+        Step::Token(Token::Start {
+            name,
+            attributes,
+            empty: start.empty,
+        })
+    }
+
+    #[inline]
+    fn close(&mut self) {
+        if let Some(start) = self.opened.pop() {
+            self.names.truncate(start);
+        }
+        if self.opened.is_empty() {
+            self.root = Root::Closed;
+        }
+    }
+
+    /// The token for a comment, CDATA section, DOCTYPE or processing instruction;
+    /// comments and processing instructions are skipped.
+    fn markup(&mut self, markup: Markup, length: usize) -> Step {
+        let step = match markup {
+            Markup::Comment | Markup::Instruction => Step::Skip,
+            Markup::DocType => {
+                self.stopped = true;
+                Step::Token(Token::DocType)
+            }
+            Markup::CData(start, end) => {
+                if self.root != Root::Open {
+                    return Step::Bad(
+                        0,
+                        "a CDATA section may only appear inside the root element".into(),
+                    );
+                }
+                Step::Token(Token::CData(Span {
+                    start: self.at + start,
+                    end: self.at + end,
+                }))
+            }
+        };
+        self.count_lines(length);
+        self.at += length;
+        step
+    }
+
+    // ---- reading ----
+
+    fn malformed(&mut self, offset: usize, message: String) -> Error {
+        self.stopped = true;
+        Error {
+            kind: ErrorKind::Malformed(message),
+            byte: self.base + (self.at + offset) as u64,
+        }
+    }
+
+    fn stop(&mut self, kind: ErrorKind) -> Error {
+        self.stopped = true;
+        Error {
+            kind,
+            byte: self.token_start(),
+        }
+    }
+
+    /// Reads more input behind the current token, first dropping what is before it.
+    /// Returns whether any bytes came.
+    #[cold]
+    fn refill(&mut self) -> Result<bool, Error> {
+        if self.window.len() - self.at > self.token_bytes_max {
+            return Err(self.stop(ErrorKind::TokenTooLong));
+        }
+        if self.at > 0 {
+            self.window.drain(..self.at);
+            self.base += self.at as u64;
+            self.at = 0;
+            self.token = 0;
+        }
+        if self.window.len() == self.window.capacity() {
+            self.window.reserve(self.window.len());
+        }
+        let room = self.window.capacity() - self.window.len();
+        let available = match self.input.fill_buf() {
+            Ok(available) => available,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => return self.refill(),
+            Err(error) => return Err(self.stop(ErrorKind::Read(error))),
+        };
+        if available.is_empty() {
+            self.input_done = true;
+            return Ok(false);
+        }
+        let count = available.len().min(room).min(CHUNK.max(room));
+        self.window.extend_from_slice(&available[..count]);
+        self.input.consume(count);
+        self.read += count as u64;
+        if self.read > self.file_bytes_max {
+            return Err(self.stop(ErrorKind::FileTooLarge));
+        }
+        Ok(true)
+    }
+}
+
+/// The `name="value"` pairs of a start tag's raw attribute list, values raw (with
+/// their references). The list is assumed checked by the tokenizer; on anything
+/// else the iteration just stops early.
+pub(crate) fn attributes(list: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let mut rest = list;
+    std::iter::from_fn(move || {
+        let start = rest.iter().position(|&byte| !scan::is_space(byte))?;
+        let equals = start + memchr::memchr(b'=', &rest[start..])?;
+        let name = trim_end(&rest[start..equals]);
+        let open = equals
+            + 1
+            + rest[equals + 1..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\'')?;
+        let quote = rest[open];
+        let close = open + 1 + memchr::memchr(quote, &rest[open + 1..])?;
+        let value = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        Some((name, value))
+    })
+}
+
+fn trim_end(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .rposition(|&byte| !scan::is_space(byte))
+        .map_or(0, |last| last + 1);
+    &bytes[..end]
+}
+
+/// The local part of a qualified name: what follows the first `:`, or all of it.
+pub(crate) fn local_name(name: &[u8]) -> &[u8] {
+    match memchr::memchr(b':', name) {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
