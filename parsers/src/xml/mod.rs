@@ -94,6 +94,46 @@ enum Root {
     Closed,
 }
 
+/// An open element's qualified name: in place when it is short, as nearly all are,
+/// so that an end tag is checked with one masked comparison and no call.
+#[derive(Debug, Clone, Copy)]
+struct OpenName {
+    /// The name's bytes, little-endian, zero past its length; 0 for a long name.
+    head: u128,
+    len: usize,
+    /// Where a long name starts in `Tokenizer::long_names`.
+    long_start: usize,
+}
+
+impl OpenName {
+    const HEAD: usize = 16;
+
+    /// The low `len` bytes of a word.
+    #[inline]
+    fn mask(len: usize) -> u128 {
+        if len >= Self::HEAD {
+            u128::MAX
+        } else {
+            (1u128 << (8 * len)) - 1
+        }
+    }
+
+    /// The head of `name` (at most `HEAD` bytes) read from `bytes[start..]`, one
+    /// load when the slice reaches far enough.
+    #[inline]
+    fn head(bytes: &[u8], start: usize, len: usize) -> u128 {
+        let mut head = [0u8; Self::HEAD];
+        match bytes.get(start..start + Self::HEAD) {
+            Some(chunk) => head.copy_from_slice(chunk),
+            None => {
+                let available = &bytes[start..(start + len).min(bytes.len())];
+                head[..available.len()].copy_from_slice(available);
+            }
+        }
+        u128::from_le_bytes(head) & Self::mask(len)
+    }
+}
+
 pub(crate) struct Tokenizer<R> {
     input: R,
     /// Bytes read and not yet discarded; `window[0]` is at offset `base`.
@@ -107,10 +147,10 @@ pub(crate) struct Tokenizer<R> {
     read: u64,
     token_bytes_max: usize,
     file_bytes_max: u64,
-    /// The qualified names of the open elements, one after another.
-    names: Vec<u8>,
-    /// Where each open element's name starts in `names`.
-    opened: Vec<usize>,
+    /// The open elements, innermost last.
+    opened: Vec<OpenName>,
+    /// The names of open elements longer than [`OpenName::HEAD`], one after another.
+    long_names: Vec<u8>,
     root: Root,
     /// The line (1-based) of `window[at]`, and of the last token's start.
     line: u64,
@@ -131,8 +171,8 @@ impl<R: BufRead> Tokenizer<R> {
             read: 0,
             token_bytes_max,
             file_bytes_max,
-            names: Vec::with_capacity(512),
             opened: Vec::with_capacity(32),
+            long_names: Vec::new(),
             root: Root::Before,
             line: 1,
             token_line: 1,
@@ -199,19 +239,13 @@ impl<R: BufRead> Tokenizer<R> {
                 }
             } else {
                 match rest.get(1) {
-                    Some(b'/') => match scan::end_tag(rest, self.open_name()) {
-                        Scan::Token((), length) => {
-                            // Only an end tag with white space before its `>` has
-                            // room for a newline.
-                            if length != self.open_name().map_or(0, <[u8]>::len) + 3 {
-                                self.count_lines(length);
-                            }
+                    Some(b'/') => match self.end_tag_as_opened(rest) {
+                        Some(length) => {
                             self.at += length;
                             self.close();
                             Step::Token(Token::End)
                         }
-                        Scan::More => Step::More,
-                        Scan::Bad(offset, message) => Step::Bad(offset, message),
+                        None => self.end_tag(),
                     },
                     Some(b'!' | b'?') => match scan::markup(rest) {
                         Scan::Token(markup, length) => self.markup(markup, length),
@@ -248,8 +282,42 @@ impl<R: BufRead> Tokenizer<R> {
 
     // ---- tokens ----
 
-    fn open_name(&self) -> Option<&[u8]> {
-        self.opened.last().map(|&start| &self.names[start..])
+    /// The length of the end tag at the start of `rest` when it is exactly
+    /// `</name>` for the innermost open short name: the usual case, in one
+    /// comparison.
+    #[inline]
+    fn end_tag_as_opened(&self, rest: &[u8]) -> Option<usize> {
+        let open = self.opened.last()?;
+        let chunk = rest.get(2..2 + OpenName::HEAD)?;
+        let word = u128::from_le_bytes(chunk.try_into().ok()?);
+        let close = 2 + open.len;
+        (open.len <= OpenName::HEAD
+            && word & OpenName::mask(open.len) == open.head
+            && rest.get(close) == Some(&b'>'))
+        .then_some(close + 1)
+    }
+
+    /// Any other end tag: a long name, white space before the `>`, the end of the
+    /// window, or not the open name at all.
+    #[cold]
+    fn end_tag(&mut self) -> Step {
+        let open_name = self.opened.last().map(|open| {
+            if open.len > OpenName::HEAD {
+                self.long_names[open.long_start..open.long_start + open.len].to_vec()
+            } else {
+                open.head.to_le_bytes()[..open.len].to_vec()
+            }
+        });
+        match scan::end_tag(&self.window[self.at..], open_name.as_deref()) {
+            Scan::Token((), length) => {
+                self.count_lines(length);
+                self.at += length;
+                self.close();
+                Step::Token(Token::End)
+            }
+            Scan::More => Step::More,
+            Scan::Bad(offset, message) => Step::Bad(offset, message),
+        }
     }
 
     /// Adds the newlines of the next `length` bytes to the line count.
@@ -329,9 +397,24 @@ impl<R: BufRead> Tokenizer<R> {
                 self.root = Root::Closed;
             }
         } else {
-            self.opened.push(self.names.len());
-            self.names
-                .extend_from_slice(&self.window[name.start..name.end]);
+            let len = name.end - name.start;
+            let open = if len <= OpenName::HEAD {
+                OpenName {
+                    head: OpenName::head(&self.window, name.start, len),
+                    len,
+                    long_start: 0,
+                }
+            } else {
+                let long_start = self.long_names.len();
+                self.long_names
+                    .extend_from_slice(&self.window[name.start..name.end]);
+                OpenName {
+                    head: 0,
+                    len,
+                    long_start,
+                }
+            };
+            self.opened.push(open);
         }
         // A tag without attributes has no room for a newline.
         if attributes.start != attributes.end {
@@ -347,8 +430,10 @@ impl<R: BufRead> Tokenizer<R> {
 
     #[inline]
     fn close(&mut self) {
-        if let Some(start) = self.opened.pop() {
-            self.names.truncate(start);
+        if let Some(open) = self.opened.pop() {
+            if open.len > OpenName::HEAD {
+                self.long_names.truncate(open.long_start);
+            }
         }
         if self.opened.is_empty() {
             self.root = Root::Closed;

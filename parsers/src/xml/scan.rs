@@ -273,15 +273,7 @@ pub(super) fn text(bytes: &[u8], last: bool) -> Scan<u64> {
 
 /// An end tag, `</name>`, at the start of `bytes`, which must close `open` (the
 /// qualified name of the innermost open element, `None` when none is open).
-#[inline]
 pub(super) fn end_tag(bytes: &[u8], open: Option<&[u8]>) -> Scan<()> {
-    // The usual case first: exactly the open name and `>`.
-    if let Some(open) = open {
-        let close = 2 + open.len();
-        if bytes.get(2..close) == Some(open) && bytes.get(close) == Some(&b'>') {
-            return Scan::Token((), close + 1);
-        }
-    }
     let Some(&first) = bytes.get(2) else {
         return Scan::More;
     };

@@ -439,7 +439,20 @@ fn document(seed: u64, damage: u32) -> Vec<u8> {
 }
 
 fn element(pick: &mut impl FnMut(usize) -> usize, out: &mut Vec<u8>, depth: usize) {
-    const NAMES: [&str; 8] = ["Ntry", "Amt", "ns:Cd", "a", "B-1", "x.y", "Ñm", "TxDtls"];
+    // Names of up to 16 bytes are kept in place, longer ones aside: both kinds.
+    const NAMES: [&str; 11] = [
+        "Ntry",
+        "Amt",
+        "ns:Cd",
+        "a",
+        "B-1",
+        "x.y",
+        "Ñm",
+        "TxDtls",
+        "camt:AcctSvcrRef",
+        "camt:ElctrncSeqNb",
+        "ns2:BkToCstmrDbtCdtNtfctn",
+    ];
     const ATTRIBUTES: [(&str, &str); 5] = [
         ("Ccy", "EUR"),
         ("xmlns", "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"),
