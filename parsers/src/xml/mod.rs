@@ -50,7 +50,8 @@ pub(crate) enum Token {
     },
     /// An end tag; it matched its start tag.
     End,
-    /// Text inside the root element, references still in it (and checked).
+    /// Text inside the root element, when the caller wants it (see
+    /// [`Tokenizer::want_text`]), references still in it (and checked).
     Text(Span),
     /// The content of a CDATA section, taken as it is.
     CData(Span),
@@ -79,8 +80,8 @@ pub(crate) struct Error {
 /// What one scan led to, inside [`Tokenizer::next_token`].
 enum Step {
     Token(Token),
-    /// A comment, processing instruction or white space outside the root element:
-    /// on to the next token.
+    /// A comment, a processing instruction or text not wanted: on to the next
+    /// token.
     Skip,
     More,
     Bad(usize, String),
@@ -155,6 +156,8 @@ pub(crate) struct Tokenizer<R> {
     /// The line (1-based) of `window[at]`, and of the last token's start.
     line: u64,
     token_line: u64,
+    /// Whether the caller wants the text of the element just opened.
+    text_wanted: bool,
     /// Set once a token was refused: every later call returns `Eof`.
     stopped: bool,
 }
@@ -176,6 +179,7 @@ impl<R: BufRead> Tokenizer<R> {
             root: Root::Before,
             line: 1,
             token_line: 1,
+            text_wanted: false,
             stopped: false,
         }
     }
@@ -231,9 +235,21 @@ impl<R: BufRead> Tokenizer<R> {
                 }
                 continue;
             };
+            // The usual tokens return from their arm; the rest end in a `Step`.
             let step = if first != b'<' {
                 match scan::text(rest, self.input_done) {
-                    Scan::Token(newlines, length) => self.text(newlines, length),
+                    Scan::Token(newlines, length)
+                        if self.text_wanted && self.root == Root::Open =>
+                    {
+                        let span = Span {
+                            start: self.at,
+                            end: self.at + length,
+                        };
+                        self.at += length;
+                        self.line += newlines;
+                        return self.whole(Token::Text(span));
+                    }
+                    Scan::Token(newlines, length) => self.unwanted_text(newlines, length),
                     Scan::More => Step::More,
                     Scan::Bad(offset, message) => Step::Bad(offset, message),
                 }
@@ -243,7 +259,7 @@ impl<R: BufRead> Tokenizer<R> {
                         Some(length) => {
                             self.at += length;
                             self.close();
-                            Step::Token(Token::End)
+                            return self.whole(Token::End);
                         }
                         None => self.end_tag(),
                     },
@@ -253,19 +269,20 @@ impl<R: BufRead> Tokenizer<R> {
                         Scan::Bad(offset, message) => Step::Bad(offset, message),
                     },
                     _ => match scan::start_tag(rest) {
-                        Scan::Token(start, length) => self.start(start, length),
+                        Scan::Token(start, length) => match self.start(start, length) {
+                            Step::Token(token) => return self.whole(token),
+                            other => other,
+                        },
                         Scan::More => Step::More,
                         Scan::Bad(offset, message) => Step::Bad(offset, message),
                     },
                 }
             };
             match step {
-                // A token that came whole in the window still counts against the
-                // limit, so that a file reads the same however it is buffered.
-                Step::Token(_) | Step::Skip if self.at - self.token > self.token_bytes_max => {
+                Step::Token(token) => return self.whole(token),
+                Step::Skip if self.at - self.token > self.token_bytes_max => {
                     return Err(self.stop(ErrorKind::TokenTooLong));
                 }
-                Step::Token(token) => return Ok(token),
                 Step::Skip => {}
                 Step::Bad(offset, message) => return Err(self.malformed(offset, message)),
                 // Scanned again with more bytes, or knowing there are no more.
@@ -278,6 +295,25 @@ impl<R: BufRead> Tokenizer<R> {
                 }
             }
         }
+    }
+
+    /// Whether the caller wants the text inside the element just opened; text it
+    /// does not want is checked and skipped. Off at the start and after every end
+    /// tag.
+    #[inline]
+    pub fn want_text(&mut self, wanted: bool) {
+        self.text_wanted = wanted;
+    }
+
+    /// `token`, unless it is longer than the token limit: a token that came whole
+    /// in the window still counts, so that a file reads the same however it is
+    /// buffered.
+    #[inline]
+    fn whole(&mut self, token: Token) -> Result<Token, Error> {
+        if self.at - self.token > self.token_bytes_max {
+            return Err(self.stop(ErrorKind::TokenTooLong));
+        }
+        Ok(token)
     }
 
     // ---- tokens ----
@@ -325,26 +361,21 @@ impl<R: BufRead> Tokenizer<R> {
         self.line += scan::newlines(&self.window[self.at..self.at + length]);
     }
 
-    #[inline]
-    fn text(&mut self, newlines: u64, length: usize) -> Step {
+    /// Text the caller does not want, or outside the root element (where it must
+    /// be white space): checked, counted and skipped.
+    fn unwanted_text(&mut self, newlines: u64, length: usize) -> Step {
         let span = Span {
             start: self.at,
             end: self.at + length,
         };
-        let outside = self.root != Root::Open;
-        if outside {
+        if self.root != Root::Open {
             if let Some(bad) = self.outside_root_text(span) {
                 return bad;
             }
         }
         self.at += length;
         self.line += newlines;
-        if outside {
-            // White space around the root element means nothing.
-            Step::Skip
-        } else {
-            Step::Token(Token::Text(span))
-        }
+        Step::Skip
     }
 
     /// Text before or after the root element must be white space, but for a UTF-8
@@ -430,6 +461,7 @@ impl<R: BufRead> Tokenizer<R> {
 
     #[inline]
     fn close(&mut self) {
+        self.text_wanted = false;
         if let Some(open) = self.opened.pop() {
             if open.len > OpenName::HEAD {
                 self.long_names.truncate(open.long_start);

@@ -72,6 +72,8 @@ fn read_with(input: &[u8], capacity: usize, token_max: usize, file_max: u64) -> 
             }
         };
         tokens.push((owned, xml.token_start(), xml.token_line()));
+        // All text, to compare with quick-xml's; the CAMT reader asks for less.
+        xml.want_text(true);
     }
 }
 
@@ -293,6 +295,36 @@ fn hands_a_doctype_back_and_reads_no_further() {
     let read = read(b"<?xml version='1.0'?>\n<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>");
     assert_eq!(read.error, None);
     assert_eq!(read.tokens, vec![(Owned::DocType, 22, 2)]);
+}
+
+#[test]
+fn skips_text_not_wanted_but_still_checks_it() {
+    let tokens = |input: &[u8], wanted: bool| {
+        let mut xml = Tokenizer::new(input, 1 << 20, u64::MAX);
+        let mut tokens = Vec::new();
+        loop {
+            match xml.next_token() {
+                Ok(Token::Eof) => return Ok(tokens),
+                Ok(token) => {
+                    tokens.push((token, xml.token_line()));
+                    xml.want_text(wanted);
+                }
+                Err(error) => return Err(error.byte),
+            }
+        }
+    };
+    let input = b"<a>\n <b>x</b>\n <c/>\n</a>";
+    let wanted = tokens(input, true).unwrap();
+    let skipped = tokens(input, false).unwrap();
+    assert_eq!(wanted.len(), 9);
+    let without_text: Vec<_> = wanted
+        .into_iter()
+        .filter(|(token, _)| !matches!(token, Token::Text(_)))
+        .collect();
+    assert_eq!(skipped, without_text);
+    assert_eq!(skipped.last().map(|(_, line)| *line), Some(4));
+    // Even text nobody reads must be well-formed.
+    assert_eq!(tokens(b"<a> &bad; </a>", false), Err(4));
 }
 
 #[test]

@@ -80,6 +80,7 @@ pub(super) fn run<R: BufRead>(
                 if empty && !parser.stopped {
                     parser.end();
                 }
+                xml.want_text(parser.capture_depth != 0);
             }
             Ok(Token::End) => parser.end(),
             Ok(Token::Text(text)) => parser.text(xml.bytes(text), true),
