@@ -52,7 +52,10 @@ pub(crate) enum Token {
     End,
     /// Text inside the root element, when the caller wants it (see
     /// [`Tokenizer::want_text`]), references still in it (and checked).
-    Text(Span),
+    Text {
+        span: Span,
+        references: bool,
+    },
     /// The content of a CDATA section, taken as it is.
     CData(Span),
     /// A `<!DOCTYPE`; the tokenizer does not read past it.
@@ -238,18 +241,19 @@ impl<R: BufRead> Tokenizer<R> {
             // The usual tokens return from their arm; the rest end in a `Step`.
             let step = if first != b'<' {
                 match scan::text(rest, self.input_done) {
-                    Scan::Token(newlines, length)
-                        if self.text_wanted && self.root == Root::Open =>
-                    {
+                    Scan::Token(text, length) if self.text_wanted && self.root == Root::Open => {
                         let span = Span {
                             start: self.at,
                             end: self.at + length,
                         };
                         self.at += length;
-                        self.line += newlines;
-                        return self.whole(Token::Text(span));
+                        self.line += text.newlines;
+                        return self.whole(Token::Text {
+                            span,
+                            references: text.references,
+                        });
                     }
-                    Scan::Token(newlines, length) => self.unwanted_text(newlines, length),
+                    Scan::Token(text, length) => self.unwanted_text(text.newlines, length),
                     Scan::More => Step::More,
                     Scan::Bad(offset, message) => Step::Bad(offset, message),
                 }

@@ -243,19 +243,33 @@ fn character(digits: &[u8], radix: u32) -> bool {
     character_value(digits, radix).is_some()
 }
 
-/// Text up to the next `<`, its references checked: its newlines and length. At
-/// the end of the input (`last`), the text runs to the end.
+/// What [`text`] found besides the length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TextScan {
+    pub newlines: u64,
+    /// Whether the text holds references to replace.
+    pub references: bool,
+}
+
+/// Text up to the next `<`, its references checked. At the end of the input
+/// (`last`), the text runs to the end.
 #[inline]
-pub(super) fn text(bytes: &[u8], last: bool) -> Scan<u64> {
+pub(super) fn text(bytes: &[u8], last: bool) -> Scan<TextScan> {
     let mut at = 0;
-    let mut newlines = 0;
+    let mut found = TextScan {
+        newlines: 0,
+        references: false,
+    };
     loop {
-        let (stop, more_lines) = text_stop(bytes, at);
-        newlines += more_lines;
+        let (stop, newlines) = text_stop(bytes, at);
+        found.newlines += newlines;
         match stop {
-            Some(stop) if bytes[stop] == b'<' => return Scan::Token(newlines, stop),
+            Some(stop) if bytes[stop] == b'<' => return Scan::Token(found, stop),
             Some(stop) => match reference(&bytes[stop..]) {
-                Scan::Token((), length) => at = stop + length,
+                Scan::Token((), length) => {
+                    at = stop + length;
+                    found.references = true;
+                }
                 Scan::More if !last => return Scan::More,
                 Scan::More => {
                     return Scan::Bad(
@@ -265,7 +279,7 @@ pub(super) fn text(bytes: &[u8], last: bool) -> Scan<u64> {
                 }
                 Scan::Bad(offset, message) => return Scan::Bad(stop + offset, message),
             },
-            None if last => return Scan::Token(newlines, bytes.len()),
+            None if last => return Scan::Token(found, bytes.len()),
             None => return Scan::More,
         }
     }

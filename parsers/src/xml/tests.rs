@@ -61,7 +61,11 @@ fn read_with(input: &[u8], capacity: usize, token_max: usize, file_max: u64) -> 
                 empty,
             },
             Token::End => Owned::End,
-            Token::Text(text) => Owned::Text(xml.bytes(text).to_vec()),
+            Token::Text { span, references } => {
+                let text = xml.bytes(span).to_vec();
+                assert_eq!(references, text.contains(&b'&'), "{text:?}");
+                Owned::Text(text)
+            }
             Token::CData(text) => Owned::CData(xml.bytes(text).to_vec()),
             Token::DocType => Owned::DocType,
             Token::Eof => {
@@ -319,7 +323,7 @@ fn skips_text_not_wanted_but_still_checks_it() {
     assert_eq!(wanted.len(), 9);
     let without_text: Vec<_> = wanted
         .into_iter()
-        .filter(|(token, _)| !matches!(token, Token::Text(_)))
+        .filter(|(token, _)| !matches!(token, Token::Text { .. }))
         .collect();
     assert_eq!(skipped, without_text);
     assert_eq!(skipped.last().map(|(_, line)| *line), Some(4));

@@ -83,8 +83,8 @@ pub(super) fn run<R: BufRead>(
                 xml.want_text(parser.capture_depth != 0);
             }
             Ok(Token::End) => parser.end(),
-            Ok(Token::Text(text)) => parser.text(xml.bytes(text), true),
-            Ok(Token::CData(text)) => parser.text(xml.bytes(text), false),
+            Ok(Token::Text { span, references }) => parser.text(xml.bytes(span), references),
+            Ok(Token::CData(span)) => parser.text(xml.bytes(span), false),
             Ok(Token::DocType) => parser.doctype(),
             Ok(Token::Eof) => {
                 let end = Position {
@@ -278,7 +278,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn text(&mut self, raw: &[u8], escaped: bool) {
+    /// Text of the leaf being captured; `references` when it holds any to
+    /// replace (never for CDATA).
+    fn text(&mut self, raw: &[u8], references: bool) {
         if self.capture_depth == 0 || self.capture_depth != self.stack.len() {
             return;
         }
@@ -287,7 +289,7 @@ impl<'a> Parser<'a> {
         }
         match std::str::from_utf8(raw) {
             // The tokenizer has checked every reference.
-            Ok(text) if escaped && text.contains('&') => {
+            Ok(text) if references => {
                 xml::unescape_into(text, &mut self.text);
             }
             Ok(text) => self.text.push_str(text),
