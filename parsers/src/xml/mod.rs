@@ -104,6 +104,8 @@ enum Root {
 struct OpenName {
     /// The name's bytes, little-endian, zero past its length; 0 for a long name.
     head: u128,
+    /// The bytes of `head` that are the name's.
+    mask: u128,
     len: usize,
     /// Where a long name starts in `Tokenizer::long_names`.
     long_start: usize,
@@ -125,16 +127,21 @@ impl OpenName {
     /// The head of `name` (at most `HEAD` bytes) read from `bytes[start..]`, one
     /// load when the slice reaches far enough.
     #[inline]
-    fn head(bytes: &[u8], start: usize, len: usize) -> u128 {
-        let mut head = [0u8; Self::HEAD];
-        match bytes.get(start..start + Self::HEAD) {
-            Some(chunk) => head.copy_from_slice(chunk),
+    fn head(bytes: &[u8], start: usize, mask: u128) -> u128 {
+        let head = match bytes
+            .get(start..start + Self::HEAD)
+            .and_then(|chunk| <[u8; Self::HEAD]>::try_from(chunk).ok())
+        {
+            Some(chunk) => chunk,
             None => {
-                let available = &bytes[start..(start + len).min(bytes.len())];
-                head[..available.len()].copy_from_slice(available);
+                let mut head = [0u8; Self::HEAD];
+                for (to, from) in head.iter_mut().zip(&bytes[start..]) {
+                    *to = *from;
+                }
+                head
             }
-        }
-        u128::from_le_bytes(head) & Self::mask(len)
+        };
+        u128::from_le_bytes(head) & mask
     }
 }
 
@@ -332,7 +339,7 @@ impl<R: BufRead> Tokenizer<R> {
         let word = u128::from_le_bytes(chunk.try_into().ok()?);
         let close = 2 + open.len;
         (open.len <= OpenName::HEAD
-            && word & OpenName::mask(open.len) == open.head
+            && word & open.mask == open.head
             && rest.get(close) == Some(&b'>'))
         .then_some(close + 1)
     }
@@ -434,8 +441,10 @@ impl<R: BufRead> Tokenizer<R> {
         } else {
             let len = name.end - name.start;
             let open = if len <= OpenName::HEAD {
+                let mask = OpenName::mask(len);
                 OpenName {
-                    head: OpenName::head(&self.window, name.start, len),
+                    head: OpenName::head(&self.window, name.start, mask),
+                    mask,
                     len,
                     long_start: 0,
                 }
@@ -445,6 +454,7 @@ impl<R: BufRead> Tokenizer<R> {
                     .extend_from_slice(&self.window[name.start..name.end]);
                 OpenName {
                     head: 0,
+                    mask: 0,
                     len,
                     long_start,
                 }
