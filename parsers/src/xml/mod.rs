@@ -401,6 +401,14 @@ impl<R: BufRead> Tokenizer<R> {
             skipped = BOM.len();
         }
         let bad = bytes.iter().position(|&byte| !scan::is_space(byte))?;
+        if self.base + span.start as u64 == 0
+            && (bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF"))
+        {
+            return Some(Step::Bad(
+                0,
+                "the file starts with a UTF-16 byte order mark; it must be UTF-8".into(),
+            ));
+        }
         let place = match self.root {
             Root::Before => "come before",
             _ => "follow",

@@ -240,6 +240,12 @@ fn refuses_what_is_not_well_formed() {
     assert_rejected("hello<a/>", 0, "may come before the root element");
     assert_rejected("<a/>\n x", 6, "may follow the root element");
     assert_rejected("\n\u{FEFF}<a/>", 1, "may come before the root element");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("<a/>".bytes().flat_map(|byte| [byte, 0]))
+        .collect();
+    let (message, _, _) = read(&utf16).error.expect("UTF-16 is refused");
+    assert!(message.contains("UTF-16"), "{message}");
     assert_rejected("<a>AT&T</a>", 5, "`&` must start a reference");
     assert_rejected("<a>&nbsp;</a>", 3, "`&nbsp` is not a reference XML knows");
     assert_rejected("<a>&#0;</a>", 3, "is not a reference XML knows");
