@@ -251,10 +251,39 @@ pub(super) struct TextScan {
     pub references: bool,
 }
 
+/// The length of an indentation at the start of `bytes` (a line end, spaces, then
+/// the `<` that ends it), the text between the tags of nearly every
+/// pretty-printed file; `None` for anything else, which the general scan reads.
+#[inline]
+fn indentation(bytes: &[u8]) -> Option<usize> {
+    const SPACES: u64 = LOW * b' ' as u64;
+    let mut at = match bytes {
+        [b'\n', ..] => 1,
+        [b'\r', b'\n', ..] => 2,
+        _ => return None,
+    };
+    loop {
+        let word = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+        let other = word ^ SPACES;
+        if other != 0 {
+            at += (other.trailing_zeros() / 8) as usize;
+            return (bytes[at] == b'<').then_some(at);
+        }
+        at += 8;
+    }
+}
+
 /// Text up to the next `<`, its references checked. At the end of the input
 /// (`last`), the text runs to the end.
 #[inline]
 pub(super) fn text(bytes: &[u8], last: bool) -> Scan<TextScan> {
+    if let Some(length) = indentation(bytes) {
+        let found = TextScan {
+            newlines: 1,
+            references: false,
+        };
+        return Scan::Token(found, length);
+    }
     let mut at = 0;
     let mut found = TextScan {
         newlines: 0,

@@ -502,15 +502,19 @@ fn element(pick: &mut impl FnMut(usize) -> usize, out: &mut Vec<u8>, depth: usiz
         ("k", "a&amp;b&#233;"),
         ("q", "x > y"),
     ];
-    const TEXTS: [&str; 9] = [
+    // Indentations of all lengths take a fast path of their own.
+    const TEXTS: [&str; 12] = [
         " ",
         "\n  ",
+        "\r\n        ",
+        "\n                   ",
         "abc",
         "a&amp;b",
         "&#233;&#x26;",
         "x > y",
         "Ünïcode",
         "\r\n\t",
+        "\n \t ",
         "1.00",
     ];
     let name = NAMES[pick(NAMES.len())];
