@@ -516,8 +516,10 @@ impl<'a> Reader<'a> {
             }
             let position = Position::new(start + taken as u64, line + lines, self.records);
             // The entry and its addenda are validated as text at once: the transaction
-            // borrows its texts from them.
-            let span = std::str::from_utf8(&rest[..group.length]).ok();
+            // borrows its texts from them. simdutf8's vector check pays off on these
+            // 188 bytes and more (about 9% of NACHA's time against `str::from_utf8`);
+            // on the shorter records of BAI2 and CSV it did not.
+            let span = simdutf8::basic::from_utf8(&rest[..group.length]).ok();
             let record = match span.and_then(|text| text.get(..RECORD_LENGTH)) {
                 Some(text) => Record::from_text(text, position, ENTRY),
                 None => Record::new(&rest[..RECORD_LENGTH], position, ENTRY),
