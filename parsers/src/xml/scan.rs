@@ -104,11 +104,22 @@ pub(super) fn shown(byte: u8) -> String {
     }
 }
 
-/// Bytes for a message, cut short and lossily decoded.
+/// Bytes for a message: cut short, lossily decoded, control characters escaped
+/// (`\u{0}`) so that they show.
 pub(super) fn shown_text(bytes: &[u8]) -> String {
     let cut = &bytes[..bytes.len().min(40)];
-    let more = if cut.len() < bytes.len() { "…" } else { "" };
-    format!("{}{more}", String::from_utf8_lossy(cut))
+    let mut shown = String::with_capacity(cut.len() + 3);
+    for character in String::from_utf8_lossy(cut).chars() {
+        if character.is_control() {
+            shown.extend(character.escape_default());
+        } else {
+            shown.push(character);
+        }
+    }
+    if cut.len() < bytes.len() {
+        shown.push('…');
+    }
+    shown
 }
 
 const LOW: u64 = 0x0101_0101_0101_0101;

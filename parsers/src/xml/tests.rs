@@ -239,6 +239,7 @@ fn refuses_what_is_not_well_formed() {
     assert_rejected("<a></a><b/>", 7, "a second root element `<b>`");
     assert_rejected("hello<a/>", 0, "may come before the root element");
     assert_rejected("<a/>\n x", 6, "may follow the root element");
+    assert_rejected("<a/>\0\0x", 4, "found text `\\u{0}\\u{0}x`");
     assert_rejected("\n\u{FEFF}<a/>", 1, "may come before the root element");
     let utf16: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
