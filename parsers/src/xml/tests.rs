@@ -234,51 +234,56 @@ fn reads_a_document() {
 
 #[test]
 fn refuses_what_is_not_well_formed() {
-    assert_rejected("<a></b>", 3, "expected `</a>`, but `</b>` was found");
-    assert_rejected("<a></a></a>", 7, "`</a>` closes no open element");
-    assert_rejected("<a></a><b/>", 7, "a second root element `<b>`");
-    assert_rejected("hello<a/>", 0, "may come before the root element");
-    assert_rejected("<a/>\n x", 6, "may follow the root element");
-    assert_rejected("<a/>\0\0x", 4, "found text `\\u{0}\\u{0}x`");
-    assert_rejected("\n\u{FEFF}<a/>", 1, "may come before the root element");
+    // The input, the offset of the error, and words its message must hold.
+    for (input, at, words) in [
+        ("<a></b>", 3, "expected `</a>`, but `</b>` was found"),
+        ("<a></a></a>", 7, "`</a>` closes no open element"),
+        ("<a></a><b/>", 7, "a second root element `<b>`"),
+        ("hello<a/>", 0, "may come before the root element"),
+        ("<a/>\n x", 6, "may follow the root element"),
+        ("<a/>\0\0x", 4, "found text `\\u{0}\\u{0}x`"),
+        ("\n\u{FEFF}<a/>", 1, "may come before the root element"),
+        ("<a>AT&T</a>", 5, "`&` must start a reference"),
+        ("<a>&nbsp;</a>", 3, "`&nbsp` is not a reference XML knows"),
+        ("<a>&#0;</a>", 3, "is not a reference XML knows"),
+        ("<a>&#xD800;</a>", 3, "is not a reference XML knows"),
+        ("<a>&#x110000;</a>", 3, "is not a reference XML knows"),
+        ("<a>&;</a>", 3, "is not a reference XML knows"),
+        ("<a x='<'/>", 6, "`<` is not allowed in an attribute value"),
+        ("<a x='&bad;'/>", 6, "`&bad` is not a reference"),
+        ("<a x='1' x='2'/>", 0, "the attribute `x` appears twice"),
+        (
+            "<a x=1/>",
+            5,
+            "expected a quoted value for the attribute `x`",
+        ),
+        ("<a x/>", 4, "expected `=` after the attribute name `x`"),
+        (
+            "<a x='1'y='2'/>",
+            8,
+            "attributes must be separated by white space",
+        ),
+        ("<a =''/>", 3, "expected an attribute, `>` or `/>`"),
+        ("<1a/>", 1, "expected an element name after `<`"),
+        ("<a></ a>", 5, "expected an element name after `</`"),
+        ("<a></a x>", 7, "expected `>` to end the end tag `</a`"),
+        ("<a/ >", 3, "expected `>` after `/`"),
+        ("<a><!ENTITY x 'y'></a>", 3, "`<!` starts neither"),
+        (
+            "<![CDATA[x]]><a/>",
+            0,
+            "CDATA section may only appear inside",
+        ),
+        ("<? x?><a/>", 2, "expected a processing instruction name"),
+    ] {
+        assert_rejected(input, at, words);
+    }
     let utf16: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain("<a/>".bytes().flat_map(|byte| [byte, 0]))
         .collect();
     let (message, _, _) = read(&utf16).error.expect("UTF-16 is refused");
     assert!(message.contains("UTF-16"), "{message}");
-    assert_rejected("<a>AT&T</a>", 5, "`&` must start a reference");
-    assert_rejected("<a>&nbsp;</a>", 3, "`&nbsp` is not a reference XML knows");
-    assert_rejected("<a>&#0;</a>", 3, "is not a reference XML knows");
-    assert_rejected("<a>&#xD800;</a>", 3, "is not a reference XML knows");
-    assert_rejected("<a>&#x110000;</a>", 3, "is not a reference XML knows");
-    assert_rejected("<a>&;</a>", 3, "is not a reference XML knows");
-    assert_rejected("<a x='<'/>", 6, "`<` is not allowed in an attribute value");
-    assert_rejected("<a x='&bad;'/>", 6, "`&bad` is not a reference");
-    assert_rejected("<a x='1' x='2'/>", 0, "the attribute `x` appears twice");
-    assert_rejected(
-        "<a x=1/>",
-        5,
-        "expected a quoted value for the attribute `x`",
-    );
-    assert_rejected("<a x/>", 4, "expected `=` after the attribute name `x`");
-    assert_rejected(
-        "<a x='1'y='2'/>",
-        8,
-        "attributes must be separated by white space",
-    );
-    assert_rejected("<a =''/>", 3, "expected an attribute, `>` or `/>`");
-    assert_rejected("<1a/>", 1, "expected an element name after `<`");
-    assert_rejected("<a></ a>", 5, "expected an element name after `</`");
-    assert_rejected("<a></a x>", 7, "expected `>` to end the end tag `</a`");
-    assert_rejected("<a/ >", 3, "expected `>` after `/`");
-    assert_rejected("<a><!ENTITY x 'y'></a>", 3, "`<!` starts neither");
-    assert_rejected(
-        "<![CDATA[x]]><a/>",
-        0,
-        "CDATA section may only appear inside",
-    );
-    assert_rejected("<? x?><a/>", 2, "expected a processing instruction name");
 }
 
 #[test]
