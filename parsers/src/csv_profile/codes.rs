@@ -2,8 +2,6 @@
 
 use crate::diagnostic::DiagnosticCode;
 
-/// The CSV reader could not read a row (unbalanced quotes, invalid bytes).
-pub const MALFORMED_ROW: DiagnosticCode = DiagnosticCode("csv_malformed_row");
 /// The header lacks a column the profile needs.
 pub const MISSING_COLUMN: DiagnosticCode = DiagnosticCode("csv_missing_column");
 /// A row has amounts in both the credit and the debit column.

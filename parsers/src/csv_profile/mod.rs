@@ -8,6 +8,7 @@
 mod amount;
 pub mod codes;
 mod profile;
+mod records;
 
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -21,6 +22,7 @@ use crate::options::Options;
 use crate::position::Position;
 use crate::scratch;
 use crate::sink::Sink;
+use records::{Record, Records};
 
 pub use profile::{ColumnRef, Columns, CsvProfile, SignConvention, TextEncoding};
 
@@ -56,12 +58,7 @@ pub fn parse<R: BufRead>(
             return Some(profile.name.clone());
         }
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(profile.delimiter_byte())
-        .quote(profile.quote_byte())
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = Records::new(input, profile.delimiter_byte(), profile.quote_byte());
     let mut rows = RowReader {
         profile,
         last_currency: None,
@@ -97,20 +94,20 @@ fn skip_lines<R: BufRead>(input: &mut R, count: usize) -> std::io::Result<Skippe
     Ok(skipped)
 }
 
-/// One row as the field readers see it: the csv crate's record, and its bytes as text
-/// when they are UTF-8, validated once for the whole row rather than field by field.
+/// One row as the field readers see it: the record, and its bytes as text when they
+/// are UTF-8, validated once for the whole row rather than field by field.
 struct Row<'r> {
-    bytes: &'r csv::ByteRecord,
+    record: &'r Record<'r>,
     utf8: Option<&'r str>,
 }
 
 impl<'r> Row<'r> {
-    fn new(bytes: &'r csv::ByteRecord, encoding: TextEncoding) -> Row<'r> {
+    fn new(record: &'r Record<'r>, encoding: TextEncoding) -> Row<'r> {
         let utf8 = match encoding {
-            TextEncoding::Utf8 => std::str::from_utf8(bytes.as_slice()).ok(),
+            TextEncoding::Utf8 => std::str::from_utf8(record.bytes).ok(),
             TextEncoding::Windows1252 => None,
         };
-        Row { bytes, utf8 }
+        Row { record, utf8 }
     }
 }
 
@@ -166,66 +163,42 @@ struct RowReader<'a> {
 }
 
 impl RowReader<'_> {
-    fn position(&self, record: &csv::ByteRecord) -> Position {
-        match record.position() {
-            Some(position) => Position::new(
-                position.byte() + self.byte_offset,
-                position.line() + self.line_offset,
-                position.record(),
-            ),
-            None => Position::default(),
-        }
+    fn position(&self, record: &Record<'_>) -> Position {
+        Position::new(
+            record.start.byte + self.byte_offset,
+            record.start.line + self.line_offset,
+            record.start.record,
+        )
     }
 
-    fn run<R: std::io::Read>(
-        &mut self,
-        reader: &mut csv::Reader<R>,
-        options: &Options,
-        sink: &mut dyn Sink,
-    ) {
-        let mut record = csv::ByteRecord::new();
+    fn run<R: BufRead>(&mut self, reader: &mut Records<R>, options: &Options, sink: &mut dyn Sink) {
         let mut columns: Option<ResolvedColumns> = None;
         let mut rows = 0u64;
         let mut first = true;
         loop {
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
+            let record = match reader.next_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => break,
                 Err(error) => {
-                    let position = error
-                        .position()
-                        .map(|p| {
-                            Position::new(
-                                p.byte() + self.byte_offset,
-                                p.line() + self.line_offset,
-                                p.record(),
-                            )
-                        })
-                        .unwrap_or_default();
+                    let position = Position::new(
+                        reader.consumed() + self.byte_offset,
+                        reader.line() + self.line_offset,
+                        0,
+                    );
                     self.diagnostics.push(
                         Diagnostic::error(
-                            codes::MALFORMED_ROW,
+                            common::READ_FAILED,
                             position,
-                            format!("the CSV reader stopped: {error}"),
+                            format!("could not read the file: {error}"),
                         )
                         .record("row"),
                     );
                     break;
                 }
-            }
+            };
             let position = self.position(&record);
             if first {
                 first = false;
-                if let Some(bom_less) = record.get(0).and_then(|f| f.strip_prefix(b"\xEF\xBB\xBF"))
-                {
-                    let mut fixed = csv::ByteRecord::new();
-                    fixed.push_field(bom_less);
-                    for field in record.iter().skip(1) {
-                        fixed.push_field(field);
-                    }
-                    fixed.set_position(record.position().cloned());
-                    record = fixed;
-                }
                 if self.profile.has_header {
                     let header: Vec<String> = record.iter().map(|f| self.decode(f)).collect();
                     match self.resolve(Some(&header), position) {
@@ -397,10 +370,10 @@ impl RowReader<'_> {
         record: &Row<'r>,
         column: Option<usize>,
     ) -> Option<Cow<'r, str>> {
-        let range = record.bytes.range(column?)?;
-        let field = &record.bytes.as_slice()[range.clone()];
+        let (start, end) = *record.record.fields.get(column?)?;
+        let field = record.record.bytes.get(start..end)?;
         let text = match profile.encoding {
-            TextEncoding::Utf8 => match record.utf8.and_then(|whole| whole.get(range)) {
+            TextEncoding::Utf8 => match record.utf8.and_then(|whole| whole.get(start..end)) {
                 Some(text) => Cow::Borrowed(text),
                 None => String::from_utf8_lossy(field),
             },
