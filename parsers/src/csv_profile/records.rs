@@ -422,9 +422,10 @@ mod tests {
     /// Rows of plain and quoted fields, line ends of every kind, empty lines, then
     /// some bytes damaged.
     fn document(seed: u64, delimiter: u8, damage: u32) -> Vec<u8> {
-        const FIELDS: [&str; 10] = [
+        const FIELDS: [&str; 11] = [
             "abc",
             "",
+            "\"\"",
             " x ",
             "\"1,5;2\"",
             "\"say \"\"hi\"\"\"",
