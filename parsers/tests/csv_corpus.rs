@@ -114,6 +114,8 @@ fn schwab() -> CsvProfile {
     CsvProfile {
         date_format: "%m/%d/%Y".into(),
         thousands_separator: Some(','),
+        // Amounts are written `"$1,036.47"`.
+        currency_symbol: Some("$".into()),
         currency: currency("USD"),
         ..base(
             "schwabchecking",
@@ -147,29 +149,15 @@ fn stripe() -> CsvProfile {
     }
 }
 
-/// GAP (every Schwab file): amounts carry a currency symbol (`"$20.00"`,
-/// `"$1,036.47"`), which the amount reader refuses; the profile would need a way to
-/// drop a currency symbol (say `amount_symbols = ["$"]`) before the number. Every row
-/// gets `invalid_amount` on its one filled amount column and gives no transaction,
-/// so csv2ofx's outputs cannot be compared. The profile also cannot read the
-/// RunningBalance column (csv2ofx's `<BALAMT>878.47`) nor keep only `Posted` rows as
-/// csv2ofx's mapping does (every row here is `Posted`).
-const SCHWAB_ERRORS: &[(u64, &str)] = &[
-    (2, "invalid_amount"),
-    (3, "invalid_amount"),
-    (4, "invalid_amount"),
-    (5, "invalid_amount"),
-];
-
 /// The layout and expectations of every bank-csv file of the manifest.
 fn cases() -> Vec<Case> {
     let mut cases = vec![
         // Amazon order history, by the Order History Reporter extension (mapping `amazon`).
         // GAP: rows that are not payments: two `pending` orders (date `pending`, no
-        // total), a cancelled order (no total) and, as last line, a second copy of the
-        // header; csv2ofx's mapping filters the first three and drops the last line
-        // (`last_row: -1`). The profile would need row filters (skip rows whose date
-        // is not a date / whose amount is empty, or a `skip_last_lines`). Of the three
+        // total) and a cancelled order (no total), which csv2ofx's mapping filters
+        // out. The profile would need row filters (skip rows whose date is not a date
+        // or whose amount is empty). The last line, a second copy of the header, is
+        // skipped as a repeated header (csv2ofx drops it with `last_row: -1`). Of the three
         // orders we read, csv2ofx's test run leaves out the one paid with card 9876
         // (AMAZON_EXCLUDE_CARDS=9876); `-e 20230604` is after every date.
         Case {
@@ -188,17 +176,16 @@ fn cases() -> Vec<Case> {
                     },
                 )
             },
-            header_lines: 1,
+            // The header, and its copy as the last line.
+            header_lines: 2,
             errors: &[
                 (5, "invalid_date"),
                 (5, "missing_field"),
                 (6, "invalid_date"),
                 (6, "missing_field"),
                 (7, "missing_field"),
-                (8, "invalid_date"),
-                (8, "invalid_amount"),
             ],
-            rows_in_error: 4,
+            rows_in_error: 3,
             currency: "USD",
             sum: "-45.76",
             peers: &[("amazon.ofx", Peer::Without(&["-34.12"]))],
@@ -376,21 +363,18 @@ fn cases() -> Vec<Case> {
         // line (mapping `mint_extra`, which skips both with `first_row`/`last_row` and
         // keeps only amounts below 2500, hence the row of 2500.00 missing from
         // csv2ofx's output). The blank lines need no setting: blank lines are skipped.
-        // GAP: the repeated header at the end is read as a row (`Date` is no date,
-        // `Amount` no amount); the profile would need a `skip_last_lines` (or to skip a
-        // row equal to the header). Its errors are on line 1 where they should be on
-        // line 9: in files with bare CR line ends the reader counts lines by `\n` only,
-        // so every position says line 1 (the record index, 5, is right). For the same
-        // reason `skip_lines` would skip the whole file here (it reads up to `\n`).
+        // The header repeated as the last line is skipped as a repeated header. The
+        // file's line ends are bare CRs, counted as line ends like `\n` and `\r\n`.
         Case {
             file: "mint_extra.csv",
             profile: CsvProfile {
                 name: "mint_extra".into(),
                 ..mint()
             },
-            header_lines: 1,
-            errors: &[(1, "invalid_date"), (1, "invalid_amount")],
-            rows_in_error: 1,
+            // The header, and its copy as the last line.
+            header_lines: 2,
+            errors: &[],
+            rows_in_error: 0,
             currency: "USD",
             sum: "-3000.00",
             peers: &[("mint_extra.qif", Peer::Without(&["-2500.00"]))],
@@ -624,53 +608,56 @@ fn cases() -> Vec<Case> {
 
 /// Charles Schwab Bank checking (mapping `schwabchecking`): one statement in eight
 /// row orders (csv2ofx tests its balance with them), each file with its rows and its
-/// converted outputs. See [`SCHWAB_ERRORS`] for the GAP; `-e 20220905` keeps every row.
-/// Once the GAP is closed their outputs should be `Peer::Same`: csv2ofx's amounts are
-/// the files' withdrawals and deposits with their signs.
+/// converted outputs, the same transactions as ours (`-e 20220905` keeps every row).
+///
+/// GAP: the profile cannot read the RunningBalance column (csv2ofx's
+/// `<BALAMT>878.47`), so no closing balance is checked, nor keep only `Posted` rows
+/// as csv2ofx's mapping does (every row here is `Posted`, so the transactions are the
+/// same).
 fn schwab_cases() -> Vec<Case> {
     const FILES: &[(&str, usize, Peers)] = &[
         (
             "schwab-checking.csv",
             4,
             &[
-                ("schwab-checking.ofx", Peer::Unlike),
-                ("schwab-checking-msmoney.ofx", Peer::Unlike),
+                ("schwab-checking.ofx", Peer::Same),
+                ("schwab-checking-msmoney.ofx", Peer::Same),
             ],
         ),
         (
             "schwab-checking-baltest-case1.csv",
             4,
-            &[("schwab-checking-baltest-case1.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case1.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case2.csv",
             4,
-            &[("schwab-checking-baltest-case2.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case2.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case3.csv",
             4,
-            &[("schwab-checking-baltest-case3.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case3.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case4.csv",
             4,
-            &[("schwab-checking-baltest-case4.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case4.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case5.csv",
             4,
-            &[("schwab-checking-baltest-case5.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case5.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case6.csv",
             4,
-            &[("schwab-checking-baltest-case6.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case6.ofx", Peer::Same)],
         ),
         (
             "schwab-checking-baltest-case7.csv",
             2,
-            &[("schwab-checking-baltest-case7.ofx", Peer::Unlike)],
+            &[("schwab-checking-baltest-case7.ofx", Peer::Same)],
         ),
     ];
     FILES
@@ -679,10 +666,10 @@ fn schwab_cases() -> Vec<Case> {
             file,
             profile: schwab(),
             header_lines: 1,
-            errors: &SCHWAB_ERRORS[..rows],
-            rows_in_error: rows,
+            errors: &[],
+            rows_in_error: 0,
             currency: "USD",
-            sum: "0",
+            sum: if rows == 4 { "-215.27" } else { "0.00" },
             peers,
         })
         .collect()

@@ -5,14 +5,36 @@ use rust_decimal::Decimal;
 
 use crate::money::parse_plain_decimal;
 
-pub(crate) struct Separators {
+pub(crate) struct Separators<'a> {
     pub decimal: char,
     pub thousands: Option<char>,
+    /// A currency symbol to drop (`$`), before or after the number.
+    pub symbol: Option<&'a str>,
 }
 
-/// Parses `1.234,56`, `-12.50`, `12.50-`, `(12.50)` or `+3` according to `separators`.
-pub(crate) fn parse_amount(text: &str, separators: &Separators) -> Option<Decimal> {
-    let mut body = text.trim();
+/// `text` without `symbol` at its start or its end.
+fn without_symbol<'t>(text: &'t str, symbol: Option<&str>) -> &'t str {
+    match symbol {
+        Some(symbol) => text
+            .strip_prefix(symbol)
+            .map(str::trim_start)
+            .or_else(|| text.strip_suffix(symbol).map(str::trim_end))
+            .unwrap_or(text),
+        None => text,
+    }
+}
+
+/// Parses `1.234,56`, `-12.50`, `12.50-`, `(12.50)` or `+3` according to `separators`,
+/// with the currency symbol where the bank puts it (`-$1,036.47`, `$-5`, `5,00 €`).
+pub(crate) fn parse_amount(text: &str, separators: &Separators<'_>) -> Option<Decimal> {
+    let trimmed = text.trim();
+    let mut body = without_symbol(trimmed, separators.symbol);
+    // One symbol at most: before the sign, or after it.
+    let symbol_left = if body.len() == trimmed.len() {
+        separators.symbol
+    } else {
+        None
+    };
     let mut negative = false;
     if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
         negative = true;
@@ -28,6 +50,7 @@ pub(crate) fn parse_amount(text: &str, separators: &Separators) -> Option<Decima
     } else if let Some(rest) = body.strip_prefix('+') {
         body = rest;
     }
+    body = without_symbol(body, symbol_left);
     // Already plain (`1234.56`): no copy needed.
     if separators.decimal == '.'
         && !matches!(separators.thousands, Some(thousands) if body.contains(thousands))
@@ -58,10 +81,11 @@ pub(crate) fn parse_amount(text: &str, separators: &Separators) -> Option<Decima
 mod tests {
     use super::*;
 
-    fn european() -> Separators {
+    fn european() -> Separators<'static> {
         Separators {
             decimal: ',',
             thousands: Some('.'),
+            symbol: None,
         }
     }
 
@@ -70,6 +94,7 @@ mod tests {
         let plain = Separators {
             decimal: '.',
             thousands: None,
+            symbol: None,
         };
         assert_eq!(
             parse_amount("-12.50", &plain).unwrap().to_string(),
@@ -91,8 +116,38 @@ mod tests {
             parse_amount("-0,01", &european()).unwrap().to_string(),
             "-0.01"
         );
-        for bad in ["", "12,50", "1e5", "--1", "12.50 USD"] {
+        for bad in ["", "12,50", "1e5", "--1", "12.50 USD", "$12.50"] {
             assert!(parse_amount(bad, &plain).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn currency_symbols_where_banks_put_them() {
+        let dollars = Separators {
+            decimal: '.',
+            thousands: Some(','),
+            symbol: Some("$"),
+        };
+        for (text, value) in [
+            ("$20.00", "20.00"),
+            ("$1,036.47", "1036.47"),
+            ("-$1,036.47", "-1036.47"),
+            ("$-5", "-5"),
+            ("($75.00)", "-75.00"),
+            ("12.50 $", "12.50"),
+            ("7", "7"),
+        ] {
+            let parsed = parse_amount(text, &dollars).map(|d| d.to_string());
+            assert_eq!(parsed.as_deref(), Some(value), "{text:?}");
+        }
+        for bad in ["$", "$$5", "€5", "5$5"] {
+            assert!(parse_amount(bad, &dollars).is_none(), "{bad:?}");
+        }
+        let euros = Separators {
+            symbol: Some("€"),
+            ..european()
+        };
+        let parsed = parse_amount("1.234,56 €", &euros).map(|d| d.to_string());
+        assert_eq!(parsed.as_deref(), Some("1234.56"));
     }
 }

@@ -79,17 +79,28 @@ struct Skipped {
     bytes: u64,
 }
 
+/// Skips `count` lines, ended by `\n`, `\r\n` or a lone `\r` as records are.
 fn skip_lines<R: BufRead>(input: &mut R, count: usize) -> std::io::Result<Skipped> {
     let mut skipped = Skipped { lines: 0, bytes: 0 };
-    let mut line = Vec::new();
-    for _ in 0..count {
-        line.clear();
-        let read = input.read_until(b'\n', &mut line)?;
-        if read == 0 {
+    while skipped.lines < count as u64 {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
             break;
         }
+        let Some(end) = memchr::memchr2(b'\n', b'\r', available) else {
+            let taken = available.len();
+            input.consume(taken);
+            skipped.bytes += taken as u64;
+            continue;
+        };
+        let carriage_return = available[end] == b'\r';
+        input.consume(end + 1);
+        skipped.bytes += end as u64 + 1;
         skipped.lines += 1;
-        skipped.bytes += read as u64;
+        if carriage_return && input.fill_buf()?.first() == Some(&b'\n') {
+            input.consume(1);
+            skipped.bytes += 1;
+        }
     }
     Ok(skipped)
 }
@@ -173,6 +184,8 @@ impl RowReader<'_> {
 
     fn run<R: BufRead>(&mut self, reader: &mut Records<R>, options: &Options, sink: &mut dyn Sink) {
         let mut columns: Option<ResolvedColumns> = None;
+        // The header's fields, trimmed, to recognise it where it is repeated.
+        let mut header_row: Vec<Vec<u8>> = Vec::new();
         let mut rows = 0u64;
         let mut first = true;
         loop {
@@ -200,6 +213,10 @@ impl RowReader<'_> {
             if first {
                 first = false;
                 if self.profile.has_header {
+                    header_row = record
+                        .iter()
+                        .map(|field| field.trim_ascii().to_vec())
+                        .collect();
                     let header: Vec<String> = record.iter().map(|f| self.decode(f)).collect();
                     match self.resolve(Some(&header), position) {
                         Some(resolved) => columns = Some(resolved),
@@ -219,6 +236,17 @@ impl RowReader<'_> {
             if record
                 .iter()
                 .all(|field| field.iter().all(u8::is_ascii_whitespace))
+            {
+                continue;
+            }
+            // Exports that repeat the header (at a page break, or at the end) hold no
+            // transaction there.
+            if !header_row.is_empty()
+                && record.fields.len() == header_row.len()
+                && record
+                    .iter()
+                    .zip(&header_row)
+                    .all(|(field, name)| field.trim_ascii() == &name[..])
             {
                 continue;
             }
@@ -633,6 +661,7 @@ impl RowReader<'_> {
         let separators = amount::Separators {
             decimal: self.profile.decimal_separator,
             thousands: self.profile.thousands_separator,
+            symbol: self.profile.currency_symbol.as_deref(),
         };
         let parse = |this: &mut Self,
                      column: Option<usize>,

@@ -78,6 +78,10 @@ pub struct CsvProfile {
     pub decimal_separator: char,
     #[serde(default)]
     pub thousands_separator: Option<char>,
+    /// A currency symbol the bank writes on amounts (`$20.00`, `-€5`, `5,00 €`),
+    /// dropped before or after the number, on either side of a sign.
+    #[serde(default)]
+    pub currency_symbol: Option<String>,
     /// chrono `strftime` format of the date columns.
     #[serde(default = "iso_date")]
     pub date_format: String,
@@ -142,6 +146,7 @@ impl CsvProfile {
             encoding: TextEncoding::Utf8,
             decimal_separator: point(),
             thousands_separator: None,
+            currency_symbol: None,
             date_format: iso_date(),
             skip_lines: 0,
             has_header: true,
@@ -187,6 +192,20 @@ impl CsvProfile {
         }
         if self.thousands_separator == Some(self.decimal_separator) {
             return fail("thousands_separator must differ from decimal_separator".to_owned());
+        }
+        if let Some(symbol) = &self.currency_symbol {
+            let clashes = |ch: char| {
+                ch.is_ascii_digit()
+                    || ch.is_whitespace()
+                    || matches!(ch, '+' | '-' | '(' | ')')
+                    || ch == self.decimal_separator
+                    || Some(ch) == self.thousands_separator
+            };
+            if symbol.is_empty() || symbol.chars().any(clashes) {
+                return fail(format!(
+                    "currency_symbol must be a symbol such as \"$\" or \"€\", without digits, signs, spaces or separators; found {symbol:?}"
+                ));
+            }
         }
         if self.columns.booking_date.is_none() {
             return fail("columns.booking_date is required".to_owned());

@@ -197,7 +197,7 @@ impl<R: BufRead> Records<R> {
                 .iter()
                 .position(|&byte| byte != b'\r' && byte != b'\n')
                 .unwrap_or(rest.len());
-            self.line_number += rest[..skip].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.line_number += line_breaks(&rest[..skip], rest.get(skip).copied());
             self.byte += skip as u64;
             self.used += skip;
             if self.used < self.line.len() {
@@ -260,12 +260,12 @@ impl<R: BufRead> Records<R> {
                     .unwrap_or(consumed.len());
                 self.record_start.byte += skipped as u64;
                 self.record_start.line +=
-                    consumed[..skipped].iter().filter(|&&b| b == b'\n').count() as u64;
+                    line_breaks(&consumed[..skipped], consumed.get(skipped).copied());
                 first_byte = skipped == consumed.len();
             }
-            self.line_number += memchr::memchr_iter(b'\n', consumed).count() as u64;
             self.byte += read as u64;
             self.used += read;
+            self.line_number += line_breaks(consumed, self.line.get(self.used).copied());
             written += wrote;
             ended += ends;
             match result {
@@ -304,6 +304,18 @@ impl<R: BufRead> Records<R> {
             }
         }
     }
+}
+
+/// The line breaks in `bytes`: every `\n`, and every `\r` not followed by one
+/// (`next` is the byte after `bytes`, if any), as csv_core ends records at both.
+pub(super) fn line_breaks(bytes: &[u8], next: Option<u8>) -> u64 {
+    let mut breaks = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    for at in memchr::memchr_iter(b'\r', bytes) {
+        if bytes.get(at + 1).copied().or(next) != Some(b'\n') {
+            breaks += 1;
+        }
+    }
+    breaks
 }
 
 /// The fields of a line without quotes: what lies between its delimiters.
@@ -410,7 +422,7 @@ mod tests {
         for (index, (_, start)) in plain.iter().enumerate() {
             let byte = usize::try_from(start.byte).unwrap();
             prop_assert_eq!(start.record, index as u64);
-            let lines = 1 + input[..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+            let lines = 1 + line_breaks(&input[..byte], input.get(byte).copied());
             prop_assert_eq!(start.line, lines, "line of record {}", index);
             if index > 0 {
                 prop_assert!(!matches!(input.get(byte), Some(b'\r' | b'\n')));

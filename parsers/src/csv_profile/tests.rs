@@ -103,3 +103,35 @@ fn missing_columns_are_named() {
     assert!(message.contains("csv_missing_column"), "{message}");
     assert!(message.contains("booking_date"), "{message}");
 }
+
+#[test]
+fn a_repeated_header_is_no_row() {
+    let row = "2026-11-02,,10.00,USD,B1,,,";
+    let text = format!("{DEFAULT_HEADER}\n{row}\n{DEFAULT_HEADER}\n{row}\n {DEFAULT_HEADER} \n");
+    let (sink, report) = parse_default(&text);
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
+    assert_eq!(sink.transactions().count(), 2);
+}
+
+#[test]
+fn lone_carriage_returns_end_lines_too() {
+    // Banner, header and rows ended by a lone CR, as old Mac exports are.
+    let profile = CsvProfile {
+        skip_lines: 1,
+        ..CsvProfile::default_profile()
+    };
+    let options = Options {
+        csv_profile: Some(profile),
+        ..Options::default()
+    };
+    let text = format!(
+        "Export of 2026-11-02\r{DEFAULT_HEADER}\r2026-11-02,,10.00,USD,B1,,,\r\r2026-11-02,,x,USD,B2,,,\r"
+    );
+    let mut sink = Collect::default();
+    let report = crate::parse(Format::Csv, text.as_bytes(), &options, &mut sink);
+    let txs: Vec<_> = sink.transactions().collect();
+    assert_eq!(txs.len(), 1);
+    assert_eq!(txs[0].position.line, 3);
+    let lines: Vec<u64> = report.diagnostics.iter().map(|d| d.position.line).collect();
+    assert_eq!(lines, vec![5], "{:?}", report.diagnostics);
+}
