@@ -13,28 +13,26 @@ pub(crate) struct Separators<'a> {
 }
 
 /// `text` without `symbol` at its start or its end.
-fn without_symbol<'t>(text: &'t str, symbol: Option<&str>) -> &'t str {
-    match symbol {
-        Some(symbol) => text
-            .strip_prefix(symbol)
-            .map(str::trim_start)
-            .or_else(|| text.strip_suffix(symbol).map(str::trim_end))
-            .unwrap_or(text),
-        None => text,
-    }
+fn without_symbol<'t>(text: &'t str, symbol: &str) -> &'t str {
+    text.strip_prefix(symbol)
+        .map(str::trim_start)
+        .or_else(|| text.strip_suffix(symbol).map(str::trim_end))
+        .unwrap_or(text)
 }
 
 /// Parses `1.234,56`, `-12.50`, `12.50-`, `(12.50)` or `+3` according to `separators`,
 /// with the currency symbol where the bank puts it (`-$1,036.47`, `$-5`, `5,00 €`).
 pub(crate) fn parse_amount(text: &str, separators: &Separators<'_>) -> Option<Decimal> {
-    let trimmed = text.trim();
-    let mut body = without_symbol(trimmed, separators.symbol);
+    let mut body = text.trim();
     // One symbol at most: before the sign, or after it.
-    let symbol_left = if body.len() == trimmed.len() {
-        separators.symbol
-    } else {
-        None
-    };
+    let mut symbol_left = None;
+    if let Some(symbol) = separators.symbol {
+        let without = without_symbol(body, symbol);
+        if without.len() == body.len() {
+            symbol_left = Some(symbol);
+        }
+        body = without;
+    }
     let mut negative = false;
     if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
         negative = true;
@@ -50,7 +48,9 @@ pub(crate) fn parse_amount(text: &str, separators: &Separators<'_>) -> Option<De
     } else if let Some(rest) = body.strip_prefix('+') {
         body = rest;
     }
-    body = without_symbol(body, symbol_left);
+    if let Some(symbol) = symbol_left {
+        body = without_symbol(body, symbol);
+    }
     // Already plain (`1234.56`): no copy needed.
     if separators.decimal == '.'
         && !matches!(separators.thousands, Some(thousands) if body.contains(thousands))

@@ -197,7 +197,9 @@ impl<R: BufRead> Records<R> {
                 .iter()
                 .position(|&byte| byte != b'\r' && byte != b'\n')
                 .unwrap_or(rest.len());
-            self.line_number += line_breaks(&rest[..skip], rest.get(skip).copied());
+            if skip > 0 {
+                self.line_number += line_breaks(&rest[..skip], rest.get(skip).copied());
+            }
             self.byte += skip as u64;
             self.used += skip;
             if self.used < self.line.len() {
@@ -309,6 +311,10 @@ impl<R: BufRead> Records<R> {
 /// The line breaks in `bytes`: every `\n`, and every `\r` not followed by one
 /// (`next` is the byte after `bytes`, if any), as csv_core ends records at both.
 pub(super) fn line_breaks(bytes: &[u8], next: Option<u8>) -> u64 {
+    // Nearly always: no line end before a record. A searcher costs its setup.
+    if bytes.is_empty() {
+        return 0;
+    }
     let mut breaks = memchr::memchr_iter(b'\n', bytes).count() as u64;
     for at in memchr::memchr_iter(b'\r', bytes) {
         if bytes.get(at + 1).copied().or(next) != Some(b'\n') {
