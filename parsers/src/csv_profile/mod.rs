@@ -58,7 +58,14 @@ pub fn parse<R: BufRead>(
             return Some(profile.name.clone());
         }
     };
-    let mut reader = Records::new(input, profile.delimiter_byte(), profile.quote_byte());
+    let limits = &options.limits;
+    let mut reader = Records::new(
+        input,
+        profile.delimiter_byte(),
+        profile.quote_byte(),
+        limits.line_length_bytes_max,
+        limits.file_size_bytes_max.saturating_sub(skipped.bytes),
+    );
     let mut rows = RowReader {
         profile,
         last_currency: None,
@@ -193,19 +200,7 @@ impl RowReader<'_> {
                 Ok(Some(record)) => record,
                 Ok(None) => break,
                 Err(error) => {
-                    let position = Position::new(
-                        reader.consumed() + self.byte_offset,
-                        reader.line() + self.line_offset,
-                        0,
-                    );
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            common::READ_FAILED,
-                            position,
-                            format!("could not read the file: {error}"),
-                        )
-                        .record("row"),
-                    );
+                    self.stopped(error, options);
                     break;
                 }
             };
@@ -280,6 +275,37 @@ impl RowReader<'_> {
                 "the file has no header and no rows",
             ));
         }
+    }
+
+    /// Reports why the records stopped before the end of the file.
+    fn stopped(&mut self, error: records::ReadError, options: &Options) {
+        let position = Position::new(
+            error.byte + self.byte_offset,
+            error.line + self.line_offset,
+            0,
+        );
+        let limits = &options.limits;
+        let (code, message) = match error.stop {
+            records::Stop::Read(error) => {
+                (common::READ_FAILED, format!("could not read the file: {error}"))
+            }
+            records::Stop::LineTooLong => (
+                common::LINE_TOO_LONG,
+                format!(
+                    "a line or quoted record is longer than {} bytes (limits.line_length_bytes_max); nothing after it is read",
+                    limits.line_length_bytes_max
+                ),
+            ),
+            records::Stop::FileTooLarge => (
+                common::FILE_TOO_LARGE,
+                format!(
+                    "the file is larger than {} bytes (limits.file_size_bytes_max)",
+                    limits.file_size_bytes_max
+                ),
+            ),
+        };
+        self.diagnostics
+            .push(Diagnostic::error(code, position, message).record("row"));
     }
 
     fn statement(&self, position: Position) -> Statement {

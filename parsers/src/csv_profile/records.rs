@@ -18,6 +18,23 @@ use csv_core::ReadRecordResult;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Why reading stopped before the end of the input.
+#[derive(Debug)]
+pub(super) enum Stop {
+    Read(io::Error),
+    /// A physical line, or a quoted record across lines, longer than the limit.
+    LineTooLong,
+    FileTooLarge,
+}
+
+/// A [`Stop`] and the start of the line it happened on.
+#[derive(Debug)]
+pub(super) struct ReadError {
+    pub stop: Stop,
+    pub byte: u64,
+    pub line: u64,
+}
+
 /// Where a record starts in the file, counted from the first byte given to
 /// [`Records`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,10 +88,22 @@ pub(super) struct Records<R> {
     /// Whether plain lines are split here; off in tests, to hold the plain path
     /// against csv_core.
     split_plain_lines: bool,
+    line_bytes_max: usize,
+    file_bytes_max: u64,
+    /// Bytes taken from the input so far.
+    taken: u64,
 }
 
 impl<R: BufRead> Records<R> {
-    pub fn new(input: R, delimiter: u8, quote: u8) -> Self {
+    /// Reads records of at most `line_bytes_max` bytes (a physical line without its
+    /// line end, or a quoted record across lines) from at most `file_bytes_max`.
+    pub fn new(
+        input: R,
+        delimiter: u8,
+        quote: u8,
+        line_bytes_max: usize,
+        file_bytes_max: u64,
+    ) -> Self {
         let core = csv_core::ReaderBuilder::new()
             .delimiter(delimiter)
             .quote(quote)
@@ -96,21 +125,22 @@ impl<R: BufRead> Records<R> {
             records: 0,
             record_start: Start::default(),
             split_plain_lines: true,
+            line_bytes_max,
+            file_bytes_max,
+            taken: 0,
         }
     }
 
-    /// The offset of the next byte to read.
-    pub fn consumed(&self) -> u64 {
-        self.byte
-    }
-
-    /// The line (1-based) of the next byte to read.
-    pub fn line(&self) -> u64 {
-        self.line_number
+    fn error(&self, stop: Stop) -> ReadError {
+        ReadError {
+            stop,
+            byte: self.byte,
+            line: self.line_number,
+        }
     }
 
     /// The next record, or `None` at the end of the input.
-    pub fn next_record(&mut self) -> io::Result<Option<Record<'_>>> {
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, ReadError> {
         // The first record goes to csv_core from the first byte, line ends before
         // it included, so that a byte order mark is handled as csv_core does.
         if self.records > 0 {
@@ -143,7 +173,7 @@ impl<R: BufRead> Records<R> {
 
     /// Reads the next physical line when the current one is used up. Returns
     /// whether there is anything left to read.
-    fn fill_line(&mut self) -> io::Result<bool> {
+    fn fill_line(&mut self) -> Result<bool, ReadError> {
         if self.used < self.line.len() {
             return Ok(true);
         }
@@ -159,35 +189,76 @@ impl<R: BufRead> Records<R> {
         Ok(true)
     }
 
-    /// `BufRead::read_until(b'\n')`, searching with the memchr crate (std's
-    /// search goes a byte at a time).
-    fn read_line(&mut self) -> io::Result<usize> {
+    /// The next physical line, ended by `\n`, `\r\n` or a lone `\r` (the line ends
+    /// csv_core ends records at), found with the memchr crate and never holding
+    /// more than one line of the longest length allowed, whatever the input hands
+    /// over at once.
+    fn read_line(&mut self) -> Result<usize, ReadError> {
+        // The longest line and a `\r\n`.
+        let longest = self.line_bytes_max.saturating_add(2);
         let mut read = 0;
         loop {
             let available = match self.input.fill_buf() {
                 Ok(available) => available,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
+                Err(error) => return Err(self.error(Stop::Read(error))),
             };
             if available.is_empty() {
-                return Ok(read);
+                return self.line_checked(read);
             }
-            let (taken, done) = match memchr::memchr(b'\n', available) {
-                Some(at) => (at + 1, true),
-                None => (available.len(), false),
+            let allowed = &available[..available.len().min(longest + 1 - read)];
+            let (count, end) = match memchr::memchr2(b'\n', b'\r', allowed) {
+                Some(at) => (at + 1, Some(allowed[at])),
+                None => (allowed.len(), None),
             };
-            self.line.extend_from_slice(&available[..taken]);
-            self.input.consume(taken);
-            read += taken;
-            if done {
-                return Ok(read);
+            self.line.extend_from_slice(&allowed[..count]);
+            self.input.consume(count);
+            read += count;
+            self.taken += count as u64;
+            if end == Some(b'\r') {
+                // A `\r\n` ends the line after its `\n`, even across buffers.
+                let next = loop {
+                    match self.input.fill_buf() {
+                        Ok(next) => break next.first().copied(),
+                        Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                        Err(error) => return Err(self.error(Stop::Read(error))),
+                    }
+                };
+                if next == Some(b'\n') {
+                    self.line.push(b'\n');
+                    self.input.consume(1);
+                    read += 1;
+                    self.taken += 1;
+                }
+            }
+            if self.taken > self.file_bytes_max {
+                return Err(self.error(Stop::FileTooLarge));
+            }
+            if end.is_some() {
+                return self.line_checked(read);
+            }
+            if read > longest {
+                return Err(self.error(Stop::LineTooLong));
             }
         }
     }
 
+    /// `read`, unless the line just read is longer than the limit without its line
+    /// end.
+    fn line_checked(&self, read: usize) -> Result<usize, ReadError> {
+        let content = match self.line.as_slice() {
+            [body @ .., b'\r', b'\n'] | [body @ .., b'\n' | b'\r'] => body,
+            body => body,
+        };
+        if content.len() > self.line_bytes_max {
+            return Err(self.error(Stop::LineTooLong));
+        }
+        Ok(read)
+    }
+
     /// Skips the line ends before a record (csv_core skips them too: they make
     /// empty lines, which are no records). Returns whether a record follows.
-    fn skip_line_ends(&mut self) -> io::Result<bool> {
+    fn skip_line_ends(&mut self) -> Result<bool, ReadError> {
         loop {
             if !self.fill_line()? {
                 return Ok(false);
@@ -212,7 +283,7 @@ impl<R: BufRead> Records<R> {
     fn split_plain(&mut self) -> bool {
         let rest = &self.line[self.used..];
         let content = match rest {
-            [body @ .., b'\r', b'\n'] | [body @ .., b'\n'] => body,
+            [body @ .., b'\r', b'\n'] | [body @ .., b'\n' | b'\r'] => body,
             body => body,
         };
         self.fields.clear();
@@ -231,7 +302,7 @@ impl<R: BufRead> Records<R> {
         self.record_start.line = self.line_number;
         self.plain_from = Some(self.used);
         self.byte += rest.len() as u64;
-        if rest.last() == Some(&b'\n') {
+        if matches!(rest.last(), Some(b'\n' | b'\r')) {
             self.line_number += 1;
         }
         self.used = self.line.len();
@@ -240,7 +311,7 @@ impl<R: BufRead> Records<R> {
     }
 
     /// Reads one record through csv_core, across as many lines as it takes.
-    fn read_with_core(&mut self) -> io::Result<Option<Record<'_>>> {
+    fn read_with_core(&mut self) -> Result<Option<Record<'_>>, ReadError> {
         self.record_start.byte = self.byte;
         self.record_start.line = self.line_number;
         self.plain_from = None;
@@ -270,6 +341,13 @@ impl<R: BufRead> Records<R> {
             self.line_number += line_breaks(consumed, self.line.get(self.used).copied());
             written += wrote;
             ended += ends;
+            if self.byte - self.record_start.byte > self.line_bytes_max as u64 + 2 {
+                return Err(ReadError {
+                    stop: Stop::LineTooLong,
+                    byte: self.record_start.byte,
+                    line: self.record_start.line,
+                });
+            }
             match result {
                 ReadRecordResult::InputEmpty => {
                     // At the end of the input, csv_core is called once more with
@@ -383,7 +461,7 @@ mod tests {
 
     fn ours(input: &[u8], delimiter: u8, capacity: usize, plain: bool) -> Vec<(Fields, Start)> {
         let reader = BufReader::with_capacity(capacity, input);
-        let mut records = Records::new(reader, delimiter, b'"');
+        let mut records = Records::new(reader, delimiter, b'"', 1 << 20, u64::MAX);
         records.split_plain_lines = plain;
         let mut out = Vec::new();
         while let Some(record) = records.next_record().expect("reading a slice") {
@@ -506,6 +584,45 @@ mod tests {
         let starts: Vec<(u64, u64)> = records.iter().map(|(_, s)| (s.byte, s.line)).collect();
         assert_eq!(starts, vec![(0, 1), (18, 3), (36, 4), (41, 5)]);
         check(input, b',').unwrap();
+    }
+
+    fn stop_of(input: &[u8], line_max: usize, file_max: u64) -> Option<(String, u64, u64)> {
+        let mut records = Records::new(input, b',', b'"', line_max, file_max);
+        loop {
+            match records.next_record() {
+                Ok(Some(_)) => {}
+                Ok(None) => return None,
+                Err(error) => {
+                    let stop = format!("{:?}", error.stop);
+                    assert!(records.line.capacity() <= 4 * line_max.max(1024));
+                    return Some((stop, error.byte, error.line));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn stops_at_the_limits_without_holding_the_file() {
+        // Lines of exactly the limit, with every line end, are fine.
+        assert_eq!(stop_of(b"abcde\nabcde\r\nabcde\rabcde", 5, u64::MAX), None);
+        let long = format!("a,b\n{}\nc", "x".repeat(1_000_000));
+        assert_eq!(
+            stop_of(long.as_bytes(), 1000, u64::MAX),
+            Some(("LineTooLong".into(), 4, 2))
+        );
+        assert_eq!(
+            stop_of(b"a,b\nabcdef", 5, u64::MAX),
+            Some(("LineTooLong".into(), 4, 2))
+        );
+        // A quoted record across lines counts whole.
+        assert_eq!(
+            stop_of(b"a\n\"abc\ndef\"\n", 6, u64::MAX),
+            Some(("LineTooLong".into(), 2, 2))
+        );
+        assert_eq!(
+            stop_of(b"a,b\nc,d\ne,f\n", 100, 6).map(|stop| stop.0),
+            Some("FileTooLarge".into())
+        );
     }
 
     proptest! {

@@ -135,3 +135,20 @@ fn lone_carriage_returns_end_lines_too() {
     let lines: Vec<u64> = report.diagnostics.iter().map(|d| d.position.line).collect();
     assert_eq!(lines, vec![5], "{:?}", report.diagnostics);
 }
+
+#[test]
+fn an_overlong_line_stops_the_file_with_its_position() {
+    let mut options = Options::default();
+    options.limits.line_length_bytes_max = 100;
+    let text = format!(
+        "{DEFAULT_HEADER}\n2026-11-02,,10.00,USD,B1,,,\n2026-11-02,,1.00,USD,B2,,,{}\n",
+        "x".repeat(200)
+    );
+    let mut sink = Collect::default();
+    let report = crate::parse(Format::Csv, text.as_bytes(), &options, &mut sink);
+    assert_eq!(sink.transactions().count(), 1);
+    let diagnostic = &report.diagnostics[0];
+    assert_eq!(diagnostic.code.as_str(), "line_too_long");
+    assert_eq!(diagnostic.position.line, 3);
+    assert!(!report.is_valid());
+}
