@@ -173,6 +173,7 @@ impl<R: BufRead> Records<R> {
 
     /// Reads the next physical line when the current one is used up. Returns
     /// whether there is anything left to read.
+    #[inline]
     fn fill_line(&mut self) -> Result<bool, ReadError> {
         if self.used < self.line.len() {
             return Ok(true);
@@ -189,10 +190,9 @@ impl<R: BufRead> Records<R> {
         Ok(true)
     }
 
-    /// The next physical line, ended by `\n`, `\r\n` or a lone `\r` (the line ends
-    /// csv_core ends records at), found with the memchr crate and never holding
-    /// more than one line of the longest length allowed, whatever the input hands
-    /// over at once.
+    /// The next physical line, ended by a `\n`, or by a lone `\r` when no `\n` is
+    /// in reach, found with the memchr crate and never holding more than one line
+    /// of the longest length allowed, whatever the input hands over at once.
     fn read_line(&mut self) -> Result<usize, ReadError> {
         // The longest line and a `\r\n`.
         let longest = self.line_bytes_max.saturating_add(2);
@@ -207,9 +207,15 @@ impl<R: BufRead> Records<R> {
                 return self.line_checked(read);
             }
             let allowed = &available[..available.len().min(longest + 1 - read)];
-            let (count, end) = match memchr::memchr2(b'\n', b'\r', allowed) {
-                Some(at) => (at + 1, Some(allowed[at])),
-                None => (allowed.len(), None),
+            // A `\n` in reach ends the line; any lone `\r` before it is a record
+            // end that csv_core finds (the plain path leaves such lines to it). Only
+            // without one is the line cut at a lone `\r`, as in files ended by CRs.
+            let (count, end) = match memchr::memchr(b'\n', allowed) {
+                Some(at) => (at + 1, Some(b'\n')),
+                None => match memchr::memchr(b'\r', allowed) {
+                    Some(at) => (at + 1, Some(b'\r')),
+                    None => (allowed.len(), None),
+                },
             };
             self.line.extend_from_slice(&allowed[..count]);
             self.input.consume(count);
