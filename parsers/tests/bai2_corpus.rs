@@ -8,7 +8,8 @@ use std::path::Path;
 use parsers::bai2::{parse_with_summary, Summary};
 use parsers::{Collect, Diagnostics, Options, Severity};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
+mod corpus;
+use corpus::CORPUS;
 
 /// Files whose own trailers disagree with their records: the strict reader must report
 /// exactly these problems, and read them cleanly once control totals and balances are
@@ -50,14 +51,6 @@ const INCONSISTENT: &[(&str, &[&str])] = &[
 /// 72 records; 99: 1 group, 74 records).
 const RECOUNTED: &[(&str, [u64; 3])] = &[("sample3.txt", [1, 15, 26])];
 
-fn facts(column: &str) -> BTreeMap<String, String> {
-    column
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
-        .collect()
-}
-
 fn number(facts: &BTreeMap<String, String>, key: &str) -> Option<i128> {
     facts.get(key)?.trim_start_matches('+').parse().ok()
 }
@@ -85,44 +78,19 @@ fn errors(diagnostics: &[parsers::Diagnostic]) -> Vec<&parsers::Diagnostic> {
 
 #[test]
 fn every_bai2_sample_of_the_corpus() {
-    let manifest_path = Path::new(CORPUS).join("MANIFEST.tsv");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap_or_else(|error| {
-        panic!(
-            "the shared corpus is missing ({}: {error}); it must sit beside the repository",
-            manifest_path.display()
-        )
-    });
-    let mut lines = manifest.lines();
-    let header: Vec<&str> = lines.next().expect("manifest header").split('\t').collect();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|title| *title == name)
-            .unwrap_or_else(|| panic!("manifest has no column {name}"))
-    };
-    let (path_at, format_at, malformed_at, facts_at) = (
-        column("local_path"),
-        column("format"),
-        column("malformed"),
-        column("intrinsic_facts_computed"),
-    );
     let strict = Options::default();
     let mut relaxed = Options::default();
     relaxed.relaxed.control_totals = true;
     relaxed.relaxed.balances = true;
     let mut seen = BTreeSet::new();
-    for row in lines {
-        let cells: Vec<&str> = row.split('\t').collect();
-        if cells.get(format_at) != Some(&"bai2") {
-            continue;
-        }
-        let local = cells[path_at];
-        let name = local.rsplit('/').next().unwrap_or(local);
+    for row in corpus::rows("bai2") {
+        let local = row.local_path();
+        let name = row.file_name();
         seen.insert(name.to_owned());
         let path = Path::new(CORPUS).join(local);
-        let facts = facts(cells.get(facts_at).copied().unwrap_or(""));
+        let facts = row.facts();
         let (summary, diagnostics) = run(&path, &strict);
-        if cells.get(malformed_at) == Some(&"yes") {
+        if row.cell("malformed") == "yes" {
             assert!(!errors(&diagnostics).is_empty(), "{local} must be rejected");
             continue;
         }

@@ -21,7 +21,9 @@ use parsers::model::Direction;
 use parsers::{Collect, Currency, Format, Options, Severity};
 use rust_decimal::Decimal;
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus");
+mod corpus;
+use corpus::CORPUS;
+
 /// Where the csv2ofx files are, below the corpus.
 const CSV2OFX: &str = "bank-csv/reubano-csv2ofx/data";
 
@@ -736,18 +738,6 @@ fn read_qif(text: &str) -> Converted {
     }
 }
 
-/// The `key=value; …` facts of a manifest cell, unquoted from the TSV's CSV quoting.
-fn facts(cell: &str) -> BTreeMap<String, String> {
-    let cell = match cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
-        Some(inner) => inner.replace("\"\"", "\""),
-        None => cell.to_owned(),
-    };
-    cell.split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
-        .collect()
-}
-
 /// The count the manifest's `expected_outputs` states for one converted output:
 /// `{"amazon.ofx":{"STMTTRN":2,"BALAMT":[]}, …}`.
 fn expected_count(expected_outputs: &str, output: &str) -> usize {
@@ -933,51 +923,23 @@ fn check(case: &Case, local: &str, facts: &BTreeMap<String, String>, golden: &[&
 
 #[test]
 fn every_bank_csv_file_of_the_corpus() {
-    let manifest_path = Path::new(CORPUS).join("MANIFEST.tsv");
-    let manifest = std::fs::read_to_string(&manifest_path).unwrap_or_else(|error| {
-        panic!(
-            "the shared corpus is missing ({}: {error}); it must sit beside the repository",
-            manifest_path.display()
-        )
-    });
-    let mut lines = manifest.lines();
-    let header: Vec<&str> = lines.next().expect("manifest header").split('\t').collect();
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|title| *title == name)
-            .unwrap_or_else(|| panic!("manifest has no column {name}"))
-    };
-    let (path_at, format_at, golden_at, facts_at) = (
-        column("local_path"),
-        column("format"),
-        column("golden_output_file"),
-        column("intrinsic_facts_computed"),
-    );
     let cases = cases();
     let mut seen = BTreeSet::new();
-    for row in lines {
-        let cells: Vec<&str> = row.split('\t').collect();
-        if cells.get(format_at) != Some(&"bank-csv") {
-            continue;
-        }
-        let local = cells[path_at];
-        let file = local.rsplit('/').next().unwrap_or(local);
+    for row in corpus::rows("bank-csv") {
+        let local = row.local_path();
+        let file = row.file_name();
         let case = cases
             .iter()
             .find(|case| case.file == file)
             .unwrap_or_else(|| panic!("{local}: no profile in the table of csv_corpus.rs"));
-        assert!(seen.insert(file), "{local}: listed twice");
-        let golden: Vec<&str> = cells
-            .get(golden_at)
-            .copied()
-            .unwrap_or("")
+        assert!(seen.insert(case.file), "{local}: listed twice");
+        let golden: Vec<&str> = row
+            .cell("golden_output_file")
             .split(';')
             .filter(|path| !path.is_empty())
             .map(|path| path.rsplit('/').next().unwrap_or(path))
             .collect();
-        let facts = facts(cells.get(facts_at).copied().unwrap_or(""));
-        check(case, local, &facts, &golden);
+        check(case, local, &row.facts(), &golden);
     }
     let unseen: Vec<&str> = cases
         .iter()
