@@ -3,7 +3,7 @@ use std::io::BufReader;
 use proptest::prelude::*;
 
 use super::*;
-use crate::testing::xorshift;
+use crate::testing::{damage, xorshift};
 
 /// A token with its bytes copied out, where it starts and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -451,7 +451,7 @@ fn agrees_with_quick_xml_on_the_fixtures_and_the_corpus() {
 
 /// A random document of the shapes bank files have and the ones they should not,
 /// then some bytes damaged.
-fn document(seed: u64, damage: u32) -> Vec<u8> {
+fn document(seed: u64, edits: u32) -> Vec<u8> {
     let mut next = xorshift(seed | 1);
     let mut pick = move |count: usize| (next() % count as u64) as usize;
     let mut out = Vec::new();
@@ -468,21 +468,7 @@ fn document(seed: u64, damage: u32) -> Vec<u8> {
     if pick(3) == 0 {
         out.extend_from_slice(b"\n<!-- end -->\n");
     }
-    let markup = b"<>/&;\"'= \n!?-[]a#\xC3x";
-    for _ in 0..damage {
-        if out.is_empty() {
-            break;
-        }
-        let at = pick(out.len());
-        match pick(3) {
-            0 => {
-                let end = (at + 1 + pick(4)).min(out.len());
-                out.drain(at..end);
-            }
-            1 => out.insert(at, markup[pick(markup.len())]),
-            _ => out[at] = markup[pick(markup.len())],
-        }
-    }
+    damage(&mut out, edits, b"<>/&;\"'= \n!?-[]a#\xC3x", &mut pick);
     out
 }
 
@@ -561,8 +547,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
-    fn agrees_with_quick_xml_on_generated_documents(seed in any::<u64>(), damage in 0u32..4) {
-        check(&document(seed, damage))?;
+    fn agrees_with_quick_xml_on_generated_documents(seed in any::<u64>(), edits in 0u32..4) {
+        check(&document(seed, edits))?;
     }
 
     #[test]
